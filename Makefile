@@ -1,0 +1,60 @@
+# Herald: the two commands are `make run` and `make test`; everything else is a helper.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format typecheck cfn-lint pytest openapi compare-openapi build validate bench clean
+
+$(STAMP): pyproject.toml requirements-dev.txt layers/shared/requirements.txt
+	@test -x $(PY) || "$$(scripts/find-python312.sh)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/herald-local
+
+test: $(STAMP) lint typecheck cfn-lint compare-openapi pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy layers/shared/herald local/herald_local functions tests
+
+cfn-lint: $(STAMP)
+	$(VENV)/bin/cfn-lint template.yaml
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
+openapi: $(STAMP)
+	$(PY) -m herald_local.openapi write
+
+compare-openapi: $(STAMP)
+	$(PY) -m herald_local.openapi check
+
+# SAM CLI lives in its own venv: its pins clash with moto's.
+.venv-sam/.installed:
+	@test -x .venv-sam/bin/python || "$$(scripts/find-python312.sh)" -m venv .venv-sam
+	.venv-sam/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==1.170.0
+	@touch $@
+
+validate: .venv-sam/.installed
+	PATH="$$(dirname "$$(scripts/find-python312.sh)"):$$PATH" .venv-sam/bin/sam validate --lint
+
+build: .venv-sam/.installed
+	PATH="$$(dirname "$$(scripts/find-python312.sh)"):$$PATH" .venv-sam/bin/sam build
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .venv-sam .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,40 @@
+"""Delivery: SQS batches → channel adapters, concurrently, with partial batch failures."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType, async_process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from herald.domain.delivery import QueuedMessage, deliver
+from herald.observability import logger, metrics, tracer
+from herald.settings import get_settings
+
+processor = AsyncBatchProcessor(event_type=EventType.SQS)
+
+
+def _queue_url(arn: str) -> str | None:
+    name = arn.rsplit(":", 1)[-1]
+    return next((url for url in get_settings().queue_urls.values() if url.rstrip("/").endswith("/" + name)), None)
+
+
+async def record_handler(record: SQSRecord) -> str:
+    message = QueuedMessage.parse(
+        record.body,
+        int(record.attributes.approximate_receive_count),
+        record.receipt_handle,
+        _queue_url(record.event_source_arn),
+    )
+    return await asyncio.to_thread(deliver, message)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return async_process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,22 @@
+"""Scheduler: an EventBridge schedule (rate 1 minute) runs every due timer once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from herald.domain.scheduler import tick
+from herald.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    scheduled = EventBridgeEvent(event)
+    logger.info("tick", extra={"scheduled_at": scheduled.get("time")})
+    counts = tick()
+    metrics.add_metric(name="TimersRun", unit="Count", value=counts["ran"])
+    return counts

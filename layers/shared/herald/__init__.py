@@ -1,0 +1,1 @@
+"""Herald: the shared layer (models, data access, routing, channels, errors, auth)."""

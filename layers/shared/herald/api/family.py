@@ -1,0 +1,119 @@
+"""An API family: its resolver, its route → scope table and its error shape, behind one entry point.
+
+Authentication runs before the resolver so that an anonymous request with a bad body still gets 401,
+and every 401/403/404/400 comes out in the family's own error shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from herald.auth.keys import Principal
+from herald.auth.middleware import authorize
+from herald.errors import HeraldError, NotFound, PayloadTooLarge, ValidationFailed
+from herald.observability import logger
+
+PUBLIC = "public"
+MAX_BODY_BYTES = 256 * 1024
+
+ErrorBody = Callable[[HeraldError], dict[str, Any]]
+
+
+@dataclass
+class Family:
+    """`scopes` maps API Gateway route keys ("GET /v1/alerts/{id}") to the scope each needs."""
+
+    name: str
+    error_body: ErrorBody
+    scopes: Mapping[str, str]
+    error_headers: Callable[[HeraldError], dict[str, str]] = field(default=lambda _e: {})
+    # Tags of discriminated unions in request bodies: left out of error locations ("email.name" → "name").
+    union_tags: frozenset[str] = frozenset()
+    app: APIGatewayHttpResolver = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.app = _build_resolver(self)
+
+    def error_response(self, error: HeraldError) -> Response[Any]:
+        return Response(
+            status_code=error.status,
+            content_type=content_types.APPLICATION_JSON,
+            body=json.dumps(self.error_body(error)),
+            headers=self.error_headers(error),
+        )
+
+    def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        scope = self.scopes.get(str(event.get("routeKey", "")))
+        try:
+            _check_body_size(event)
+            if scope != PUBLIC:
+                principal = authorize(event.get("headers") or {}, scope)
+                self.app.append_context(principal=principal)
+        except HeraldError as error:
+            return {
+                "statusCode": error.status,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON, **self.error_headers(error)},
+                "body": json.dumps(self.error_body(error)),
+                "isBase64Encoded": False,
+            }
+        return self.app.resolve(event, context)
+
+
+def principal(app: APIGatewayHttpResolver) -> Principal:
+    found = app.context.get("principal")
+    if not isinstance(found, Principal):
+        raise RuntimeError("route reached without authentication")
+    return found
+
+
+def _check_body_size(event: Mapping[str, Any]) -> None:
+    body = event.get("body") or ""
+    if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
+        raise PayloadTooLarge("Request body is larger than 256 KB")
+
+
+def validation_message(error: RequestValidationError, union_tags: frozenset[str] = frozenset()) -> str:
+    parts = []
+    for detail in error.errors():
+        loc = [str(p) for p in detail.get("loc", ())]
+        if loc[:1] == ["body"]:
+            loc = loc[1:]
+        if loc[:1] and loc[0] in union_tags:
+            loc = loc[1:]
+        location = loc
+        where = ".".join(location)
+        if detail.get("type") == "json_invalid":
+            return "Request body is not valid JSON"
+        message = str(detail.get("msg", "invalid value"))
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts) or "Invalid request"
+
+
+def _build_resolver(family: Family) -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True)
+
+    @app.exception_handler(HeraldError)
+    def _domain_error(error: HeraldError) -> Response[Any]:
+        return family.error_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(error: RequestValidationError) -> Response[Any]:
+        return family.error_response(ValidationFailed(validation_message(error, family.union_tags)))
+
+    @app.not_found
+    def _no_route(_error: Exception) -> Response[Any]:
+        return family.error_response(NotFound("Route not found"))
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response[Any]:
+        logger.exception("unhandled error", extra={"family": family.name})
+        return family.error_response(HeraldError("Internal server error"))
+
+    return app

@@ -1,0 +1,1 @@
+"""API keys, scopes and the one authentication step every family shares."""

@@ -1,0 +1,67 @@
+"""One authentication step for every family: the header forms of all five APIs, a per-container cache."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+
+from herald.auth import keys
+from herald.auth.keys import Principal
+from herald.errors import Forbidden, Unauthorized
+from herald.settings import get_settings
+
+_cache: dict[str, tuple[float, Principal | None]] = {}
+_cache_lock = threading.Lock()
+
+
+def token_from_headers(headers: Mapping[str, str]) -> str | None:
+    """`Authorization: Bearer T`, `Token T` or raw `T` (OnCall), or `X-Api-Key: T` (Mackerel)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    api_key = (lowered.get("x-api-key") or "").strip()
+    if api_key:
+        return api_key
+    authorization = (lowered.get("authorization") or "").strip()
+    if not authorization:
+        return None
+    scheme, _, rest = authorization.partition(" ")
+    if rest and scheme.lower() in {"bearer", "token"}:
+        return rest.strip() or None
+    return authorization
+
+
+def authenticate(headers: Mapping[str, str]) -> Principal:
+    token = token_from_headers(headers)
+    if not token:
+        raise Unauthorized("Missing or invalid API key")
+    principal = _cached_lookup(token)
+    if principal is None:
+        raise Unauthorized("Missing or invalid API key")
+    return principal
+
+
+def authorize(headers: Mapping[str, str], scope: str | None) -> Principal:
+    principal = authenticate(headers)
+    if scope and not principal.can(scope):
+        raise Forbidden(f"API key doesn't have {scope} scope")
+    return principal
+
+
+def _cached_lookup(token: str) -> Principal | None:
+    ttl = get_settings().key_cache_seconds
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(token)
+    if hit and hit[0] > now:
+        return hit[1]
+    principal = keys.lookup(token)
+    with _cache_lock:
+        if len(_cache) > 1024:
+            _cache.clear()
+        _cache[token] = (now + ttl, principal)
+    return principal
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()

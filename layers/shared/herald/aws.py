@@ -1,0 +1,16 @@
+"""boto3 clients, one per container; they honour AWS_ENDPOINT_URL so the same code runs on moto."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
+
+
+@functools.lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    return boto3.client(service, config=_CONFIG)  # type: ignore[call-overload]

@@ -1,0 +1,1 @@
+"""Channel adapters: each turns a rendered notification into one provider request and reads the answer."""

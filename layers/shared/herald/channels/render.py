@@ -1,0 +1,99 @@
+"""Message rendering in one place: wording, colours and bodies. Adapters only format what this gives."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITY_COLOURS = {"critical": 0xE01E5A, "warning": 0xECB22E, "info": 0x36C5F0}
+RECOVERED_COLOUR = 0x2EB67D
+
+
+@dataclass(frozen=True)
+class Notification:
+    event_id: str
+    status: str
+    severity: str
+    title: str
+    created_at: str
+    message: str | None = None
+    monitor_id: str | None = None
+    service: str | None = None
+    url: str | None = None
+    dedup_key: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_snapshot(cls, snapshot: dict[str, Any]) -> Notification:
+        return cls(
+            event_id=str(snapshot["id"]),
+            status=str(snapshot["status"]),
+            severity=str(snapshot.get("severity", "critical")),
+            title=str(snapshot["title"]),
+            created_at=str(snapshot["createdAt"]),
+            message=snapshot.get("message"),
+            monitor_id=snapshot.get("monitorId"),
+            service=snapshot.get("service"),
+            url=snapshot.get("url"),
+            dedup_key=snapshot.get("dedupKey"),
+            labels={str(k): str(v) for k, v in (snapshot.get("labels") or {}).items()},
+        )
+
+    @property
+    def recovered(self) -> bool:
+        return self.status == "recovered"
+
+    @property
+    def state_word(self) -> str:
+        return "RECOVERED" if self.recovered else "TRIGGERED"
+
+    @property
+    def headline(self) -> str:
+        return f"[{self.state_word}] {self.title}"
+
+    @property
+    def colour(self) -> int:
+        return RECOVERED_COLOUR if self.recovered else SEVERITY_COLOURS.get(self.severity, 0x888888)
+
+    @property
+    def subject_of(self) -> str:
+        """What went bad or recovered: the monitor and/or the service."""
+        parts = [p for p in (self.monitor_id and f"monitor {self.monitor_id}", self.service and f"service {self.service}") if p]
+        return ", ".join(parts)
+
+    def facts(self) -> list[tuple[str, str]]:
+        rows = [("Status", self.state_word.lower()), ("Severity", self.severity)]
+        if self.monitor_id:
+            rows.append(("Monitor", self.monitor_id))
+        if self.service:
+            rows.append(("Service", self.service))
+        rows.extend((k, v) for k, v in sorted(self.labels.items()))
+        return rows
+
+    def text_body(self) -> str:
+        lines = [self.headline, ""]
+        if self.message:
+            lines += [self.message, ""]
+        lines += [f"{k}: {v}" for k, v in self.facts()]
+        if self.url:
+            lines += ["", self.url]
+        lines += ["", f"Event {self.event_id} at {self.created_at}"]
+        return "\n".join(lines)
+
+    def html_body(self) -> str:
+        rows = "".join(
+            f"<tr><th align='left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in self.facts()
+        )
+        message = f"<p>{html.escape(self.message)}</p>" if self.message else ""
+        link = f"<p><a href='{html.escape(self.url, quote=True)}'>{html.escape(self.url)}</a></p>" if self.url else ""
+        return (
+            f"<html><body><h2 style='color:#{self.colour:06x}'>{html.escape(self.headline)}</h2>"
+            f"{message}<table>{rows}</table>{link}"
+            f"<p><small>Event {html.escape(self.event_id)} at {html.escape(self.created_at)}</small></p>"
+            "</body></html>"
+        )
+
+
+def truncate(text: str, limit: int, marker: str = "…") -> str:
+    return text if len(text) <= limit else text[: max(0, limit - len(marker))] + marker

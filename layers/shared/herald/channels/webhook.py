@@ -1,0 +1,63 @@
+"""Generic JSON webhook, signed per the Standard Webhooks spec when the destination has a secret."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from herald import clock
+from herald.channels.base import Outcome, Target, classify, encode_json, post
+from herald.channels.render import Notification
+
+SECRET_PREFIX = "whsec_"
+
+
+def secret_bytes(secret: str) -> bytes:
+    """`whsec_<base64>` is base64-decoded; any other string is used as raw bytes."""
+    if secret.startswith(SECRET_PREFIX):
+        encoded = secret[len(SECRET_PREFIX) :]
+        try:
+            return base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+        except ValueError:
+            return secret.encode()
+    return secret.encode()
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(secret_bytes(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def payload(notification: Notification, config: dict[str, str]) -> dict[str, object]:
+    return {
+        "type": f"alert.{notification.status}",
+        "timestamp": notification.created_at,
+        "data": {
+            "eventId": notification.event_id,
+            "alertId": config.get("alertId"),
+            "alertName": config.get("alertName"),
+            "monitorId": notification.monitor_id,
+            "service": notification.service,
+            "status": notification.status,
+            "severity": notification.severity,
+            "title": notification.title,
+            "message": notification.message,
+            "url": notification.url,
+            "dedupKey": notification.dedup_key,
+            "labels": notification.labels,
+        },
+    }
+
+
+def send(notification: Notification, target: Target) -> Outcome:
+    body = payload(notification, target.config)
+    raw = encode_json(body)
+    headers = {"Content-Type": "application/json", "webhook-id": target.delivery_id}
+    secret = target.secrets.get("secret")
+    if secret:
+        timestamp = int(clock.epoch())
+        headers["webhook-timestamp"] = str(timestamp)
+        headers["webhook-signature"] = sign(secret, target.delivery_id, timestamp, raw)
+    result = post(target.secrets["url"], raw, headers)
+    return result if isinstance(result, Outcome) else classify(result)

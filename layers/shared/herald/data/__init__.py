@@ -1,0 +1,1 @@
+"""Data access: key builders, the table handle and one repository per entity."""

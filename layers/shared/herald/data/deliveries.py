@@ -1,0 +1,199 @@
+"""Delivery records: one per (event, destination), the guard that makes every send happen once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, Field
+
+from herald.data import keys
+from herald.data.table import is_conditional_failure, table
+
+
+class DeliveryRecord(BaseModel):
+    id: str
+    event_id: str
+    org_id: str
+    kind: str
+    family: str
+    destination_id: str
+    destination_name: str
+    config: dict[str, str] = Field(default_factory=dict)
+    sealed: dict[str, str] = Field(default_factory=dict)
+    message: dict[str, Any]
+    status: str = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: str
+    updated_at: str
+    delivered_at: str | None = None
+    lease_until: float | None = None
+    alert_id: str | None = None
+    monitor_id: str | None = None
+    event_status: str = "triggered"
+    expires_at: int | None = None
+
+    def to_item(self) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            **keys.delivery(self.event_id, self.id),
+            "type": "delivery",
+            "id": self.id,
+            "eventId": self.event_id,
+            "orgId": self.org_id,
+            "kind": self.kind,
+            "family": self.family,
+            "destinationId": self.destination_id,
+            "destinationName": self.destination_name,
+            "config": self.config,
+            "sealed": self.sealed,
+            "message": self.message,
+            "status": self.status,
+            "attempts": self.attempts,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "eventStatus": self.event_status,
+        }
+        if self.monitor_id:
+            item["monitorId"] = self.monitor_id
+        if self.alert_id:
+            item["alertId"] = self.alert_id
+            item["gsi1pk"] = keys.alert_history_gsi(self.alert_id)
+            item["gsi1sk"] = keys.alert_history_sort(self.created_at, self.event_id)
+        if self.expires_at:
+            item["ttl"] = self.expires_at
+        return item
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> DeliveryRecord:
+        lease = item.get("leaseUntil")
+        return cls(
+            id=item["id"],
+            event_id=item["eventId"],
+            org_id=item["orgId"],
+            kind=item["kind"],
+            family=item["family"],
+            destination_id=item["destinationId"],
+            destination_name=item.get("destinationName", ""),
+            config={str(k): str(v) for k, v in (item.get("config") or {}).items()},
+            sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
+            message=_plain(item.get("message") or {}),
+            status=item["status"],
+            attempts=int(item.get("attempts", 0)),
+            last_error=item.get("lastError"),
+            created_at=item["createdAt"],
+            updated_at=item["updatedAt"],
+            delivered_at=item.get("deliveredAt"),
+            lease_until=float(lease) if lease is not None else None,
+            alert_id=item.get("alertId"),
+            monitor_id=item.get("monitorId"),
+            event_status=item.get("eventStatus", "triggered"),
+            expires_at=int(item["ttl"]) if item.get("ttl") is not None else None,
+        )
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the message snapshot is plain JSON."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def put_if_absent(record: DeliveryRecord) -> bool:
+    """True when written; False when this (event, destination) already has its record."""
+    try:
+        table().put_item(Item=record.to_item(), ConditionExpression="attribute_not_exists(pk)")
+        return True
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+
+
+def get(event_id: str, delivery_id: str) -> DeliveryRecord | None:
+    item = table().get_item(Key=keys.delivery(event_id, delivery_id), ConsistentRead=True).get("Item")
+    return DeliveryRecord.from_item(item) if item else None
+
+
+def claim(event_id: str, delivery_id: str, now: float, lease_seconds: float, at: str) -> DeliveryRecord | None:
+    """Takes the send lease: only a pending record whose lease is free; None when someone else holds it
+    or the record is already final."""
+    try:
+        result = table().update_item(
+            Key=keys.delivery(event_id, delivery_id),
+            UpdateExpression="SET leaseUntil = :lease, updatedAt = :at ADD attempts :one",
+            ConditionExpression="#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":lease": Decimal(str(round(now + lease_seconds, 3))),
+                ":now": Decimal(str(round(now, 3))),
+                ":pending": "pending",
+                ":one": 1,
+                ":at": at,
+            },
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return None
+        raise
+    return DeliveryRecord.from_item(result["Attributes"])
+
+
+def finish(event_id: str, delivery_id: str, status: str, at: str, error: str | None = None) -> None:
+    """Records the final outcome (delivered or failed) and frees the lease."""
+    names = {"#status": "status"}
+    values: dict[str, Any] = {":status": status, ":at": at}
+    update = "SET #status = :status, updatedAt = :at"
+    if status == "delivered":
+        update += ", deliveredAt = :at"
+    if error is not None:
+        update += ", lastError = :error"
+        values[":error"] = error[:1000]
+    table().update_item(
+        Key=keys.delivery(event_id, delivery_id),
+        UpdateExpression=update + " REMOVE leaseUntil",
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+    )
+
+
+def release_for_retry(event_id: str, delivery_id: str, at: str, error: str) -> None:
+    table().update_item(
+        Key=keys.delivery(event_id, delivery_id),
+        UpdateExpression="SET lastError = :error, updatedAt = :at REMOVE leaseUntil",
+        ExpressionAttributeValues={":error": error[:1000], ":at": at},
+    )
+
+
+class HistoryEntry(BaseModel):
+    event_id: str
+    monitor_id: str | None
+    event_status: str
+    status: str
+    created_at: str
+
+
+def history_for_alert(alert_id: str, limit: int) -> list[HistoryEntry]:
+    response = table().query(
+        IndexName="gsi1",
+        KeyConditionExpression=Key("gsi1pk").eq(keys.alert_history_gsi(alert_id)),
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    return [
+        HistoryEntry(
+            event_id=item["eventId"],
+            monitor_id=item.get("monitorId"),
+            event_status=item.get("eventStatus", "triggered"),
+            status=item["status"],
+            created_at=item["createdAt"],
+        )
+        for item in response.get("Items", [])
+    ]

@@ -1,0 +1,37 @@
+"""The one DynamoDB table, built once per container."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from herald.settings import get_settings
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
+
+
+@functools.lru_cache(maxsize=1)
+def table() -> Any:
+    return boto3.resource("dynamodb", config=_CONFIG).Table(get_settings().table_name)
+
+
+def client() -> Any:
+    """The table's low-level client (same connection pool, high-level value types)."""
+    return table().meta.client
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def is_conditional_failure(error: ClientError) -> bool:
+    return error_code(error) == "ConditionalCheckFailedException"
+
+
+def cancellation_reasons(error: ClientError) -> list[str]:
+    reasons = error.response.get("CancellationReasons") or []
+    return [str(reason.get("Code", "None")) for reason in reasons]

@@ -1,0 +1,1 @@
+"""Domain logic: what each API operation and each pipeline stage does."""

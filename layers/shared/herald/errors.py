@@ -1,0 +1,47 @@
+"""Domain errors. Each API family maps them once onto its own status codes and error shape."""
+
+from __future__ import annotations
+
+
+class HeraldError(Exception):
+    status = 500
+    code = "INTERNAL_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationFailed(HeraldError):
+    status = 400
+    code = "VALIDATION_ERROR"
+
+
+class Unauthorized(HeraldError):
+    status = 401
+    code = "UNAUTHORIZED"
+
+
+class Forbidden(HeraldError):
+    status = 403
+    code = "FORBIDDEN"
+
+
+class NotFound(HeraldError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class Conflict(HeraldError):
+    status = 409
+    code = "CONFLICT"
+
+
+class LimitExceeded(HeraldError):
+    status = 409
+    code = "LIMIT_EXCEEDED"
+
+
+class PayloadTooLarge(HeraldError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"

@@ -1,0 +1,1 @@
+"""API models (what each family accepts and returns) and storage records."""

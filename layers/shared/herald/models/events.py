@@ -1,0 +1,77 @@
+"""Herald's own event API: POST /v1/events and GET /v1/events/{id}."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from herald.models.common import HttpUrl
+
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@/-]+$")]
+LabelKey = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+LabelValue = Annotated[str, StringConstraints(max_length=1024)]
+EventStatus = Literal["triggered", "recovered"]
+Severity = Literal["critical", "warning", "info"]
+DeliveryStatus = Literal["pending", "delivered", "failed"]
+
+
+class Targets(BaseModel):
+    """Explicit destinations an event names, for the families that route by name."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    endpointIDs: Annotated[list[Ref], Field(max_length=50)] = Field(default_factory=list)
+    notificationUids: Annotated[list[Ref], Field(max_length=50)] = Field(default_factory=list)
+    userIds: Annotated[list[Ref], Field(max_length=50)] = Field(default_factory=list)
+    important: bool = False
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    monitorId: Ref | None = None
+    service: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    status: EventStatus
+    severity: Severity = "critical"
+    title: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    message: Annotated[str, StringConstraints(max_length=8000)] | None = None
+    url: HttpUrl | None = None
+    dedupKey: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+    labels: Annotated[dict[LabelKey, LabelValue], Field(max_length=64)] = Field(default_factory=dict)
+    targets: Targets | None = None
+
+
+class Event(BaseModel):
+    id: str
+    monitorId: str | None
+    service: str | None
+    status: EventStatus
+    severity: Severity
+    title: str
+    message: str | None
+    url: str | None
+    dedupKey: str | None
+    labels: dict[str, str]
+    targets: Targets | None
+    createdAt: str
+
+
+class Destination(BaseModel):
+    family: str
+    kind: str
+    id: str
+    name: str
+
+
+class Delivery(BaseModel):
+    id: str
+    destination: Destination
+    status: DeliveryStatus
+    attempts: int
+    lastError: str | None
+    createdAt: str
+    updatedAt: str
+    deliveredAt: str | None
+
+
+class EventWithDeliveries(Event):
+    deliveries: list[Delivery]

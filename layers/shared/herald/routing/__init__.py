@@ -1,0 +1,1 @@
+"""Per-family routing: which destinations an event reaches."""

@@ -1,0 +1,61 @@
+"""What routing works on (a stored event) and what it produces (planned deliveries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: str
+    org_id: str
+    status: str
+    monitor_id: str | None
+    service: str | None
+    snapshot: dict[str, Any]
+    expires_at: int | None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredEvent:
+        snapshot = {
+            k: item[k]
+            for k in (
+                "id",
+                "monitorId",
+                "service",
+                "status",
+                "severity",
+                "title",
+                "message",
+                "url",
+                "dedupKey",
+                "labels",
+                "createdAt",
+            )
+            if item.get(k) is not None
+        }
+        return cls(
+            id=str(item["id"]),
+            org_id=str(item["orgId"]),
+            status=str(item["status"]),
+            monitor_id=item.get("monitorId"),
+            service=item.get("service"),
+            snapshot=snapshot,
+            expires_at=int(item["ttl"]) if item.get("ttl") is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class PlannedDelivery:
+    kind: str
+    family: str
+    destination_id: str
+    destination_name: str
+    config: dict[str, str] = field(default_factory=dict)
+    sealed: dict[str, str] = field(default_factory=dict)
+    alert_id: str | None = None
+
+    @property
+    def destination_key(self) -> str:
+        return f"{self.family}:{self.destination_id}"

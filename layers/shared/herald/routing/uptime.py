@@ -1,0 +1,43 @@
+"""Uptime alerts routing: every alert of the org whose monitorId is null or equals the event's."""
+
+from __future__ import annotations
+
+from herald.data import alerts as alerts_repo
+from herald.data import cooldowns
+from herald.data.alerts import AlertRecord
+from herald.observability import logger
+from herald.routing.plan import PlannedDelivery, StoredEvent
+
+
+def matches(alert: AlertRecord, event: StoredEvent) -> bool:
+    if event.monitor_id is None:
+        return False  # uptime history entries always name a monitor
+    if alert.monitor_id not in (None, event.monitor_id):
+        return False
+    return not (event.status == "recovered" and not alert.notify_on_recovery)
+
+
+def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
+    if event.monitor_id is None:
+        return []
+    planned = []
+    for alert in alerts_repo.list_for_org(event.org_id):
+        if not matches(alert, event):
+            continue
+        if alert.cooldown_minutes and not cooldowns.try_claim(
+            alert.id, event.monitor_id, event.id, now, alert.cooldown_minutes
+        ):
+            logger.info("cooldown suppressed", extra={"alert_id": alert.id, "event_id": event.id})
+            continue
+        planned.append(
+            PlannedDelivery(
+                kind=alert.strategy,
+                family="alerts",
+                destination_id=alert.id,
+                destination_name=alert.name,
+                config={**alert.config, "alertId": alert.id, "alertName": alert.name},
+                sealed=alert.sealed,
+                alert_id=alert.id,
+            )
+        )
+    return planned
