@@ -51,6 +51,7 @@ class Family:
 
     def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         scope = self.scopes.get(str(event.get("routeKey", "")))
+        _treat_body_as_json(event)
         try:
             _check_body_size(event)
             if scope != PUBLIC:
@@ -71,6 +72,19 @@ def principal(app: APIGatewayHttpResolver) -> Principal:
     if not isinstance(found, Principal):
         raise RuntimeError("route reached without authentication")
     return found
+
+
+def _treat_body_as_json(event: dict[str, Any]) -> None:
+    """Every family speaks JSON; `curl -d` labels its body as a form, which must not change its meaning."""
+    if not event.get("body"):
+        return
+    headers = event.setdefault("headers", {}) or {}
+    for name in [h for h in headers if h.lower() == "content-type"]:
+        if "json" in str(headers[name]).lower():
+            return
+        del headers[name]
+    headers["content-type"] = "application/json"
+    event["headers"] = headers
 
 
 def _check_body_size(event: Mapping[str, Any]) -> None:

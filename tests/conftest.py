@@ -1,0 +1,101 @@
+"""Shared fixtures: AWS on moto (resources created from template.yaml), API keys, a loopback receiver."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+os.environ.update(
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_REGION="us-east-1",
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    POWERTOOLS_TRACE_DISABLED="true",
+    POWERTOOLS_METRICS_DISABLED="true",
+    POWERTOOLS_LOG_LEVEL="WARNING",
+    POWERTOOLS_DEV="false",
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+from herald import aws, ids, settings  # noqa: E402
+from herald.auth import middleware  # noqa: E402
+from herald.auth.keys import create_key  # noqa: E402
+from herald.auth.scopes import ALL_SCOPES  # noqa: E402
+from herald.data import orgs, table  # noqa: E402
+from herald_local.template import Resolver, Template, provision  # noqa: E402
+from tests.support.apigw import ApiClient  # noqa: E402
+from tests.support.receiver import Receiver  # noqa: E402
+
+
+def reset_caches() -> None:
+    settings.get_settings.cache_clear()
+    table.table.cache_clear()
+    aws.client.cache_clear()
+    middleware.clear_cache()
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Resolver]:
+    """moto in-process with the template's table, queues and KMS key; env as the functions get it."""
+    with mock_aws():
+        resolver = provision(Template(), functools.partial(boto3.client, region_name="us-east-1"))
+        for key, value in resolver.environment().items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
+        monkeypatch.setenv("HERALD_RETRY_BASE_SECONDS", "1")
+        monkeypatch.setenv("HERALD_HTTP_TIMEOUT_SECONDS", "2")
+        reset_caches()
+        yield resolver
+        reset_caches()
+
+
+@pytest.fixture
+def org_id(aws_env: Resolver) -> str:
+    org = ids.org_id()
+    orgs.ensure(org)
+    return org
+
+
+@pytest.fixture
+def make_token(aws_env: Resolver) -> Callable[..., str]:
+    def make(org: str, scopes: list[str] | None = None) -> str:
+        return create_key(org, list(ALL_SCOPES) if scopes is None else scopes)
+
+    return make
+
+
+@pytest.fixture
+def token(org_id: str, make_token: Callable[..., str]) -> str:
+    return make_token(org_id)
+
+
+@pytest.fixture
+def api(aws_env: Resolver) -> ApiClient:
+    return ApiClient()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.close()
+
+
+def sqs_messages(queue_url: str, max_messages: int = 10) -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    found: list[dict[str, Any]] = []
+    while True:
+        batch = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["All"], WaitTimeSeconds=0
+        ).get("Messages", [])
+        if not batch:
+            return found
+        found.extend(batch)
+        if len(found) >= max_messages:
+            return found
