@@ -23,14 +23,14 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-from herald import aws, ids, settings  # noqa: E402
-from herald.auth import middleware  # noqa: E402
-from herald.auth.keys import create_key  # noqa: E402
-from herald.auth.scopes import ALL_SCOPES  # noqa: E402
-from herald.data import orgs, table  # noqa: E402
-from herald_local.template import Resolver, Template, provision  # noqa: E402
-from tests.support.apigw import ApiClient  # noqa: E402
-from tests.support.receiver import Receiver  # noqa: E402
+from herald import aws, ids, settings
+from herald.auth import middleware
+from herald.auth.keys import create_key
+from herald.auth.scopes import ALL_SCOPES
+from herald.data import orgs, table
+from herald_local.template import Resolver, Template, provision
+from tests.support.apigw import ApiClient
+from tests.support.receiver import Receiver
 
 
 def reset_caches() -> None:

@@ -54,7 +54,7 @@ def update_alert(id: AlertId, body: Annotated[AlertUpdate, Body()]) -> AlertOut:
 
 
 @app.delete("/v1/alerts/<id>", responses={204: {"description": "No Content"}})
-def delete_alert(id: AlertId) -> Response[None]:
+def delete_alert(id: AlertId) -> Response[str]:
     alerts.delete_alert(principal(app).org_id, id)
     return Response(status_code=204, body="")
 

@@ -20,7 +20,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     records = [
         (str(record.dynamodb.sequence_number), record.dynamodb.new_image)
         for record in stream.records
-        if record.event_name and record.event_name.name == "INSERT" and record.dynamodb
+        if record.event_name
+        and record.event_name.name == "INSERT"
+        and record.dynamodb
         and record.dynamodb.new_image.get("type") == "event"
     ]
     failed = fan_out(records)

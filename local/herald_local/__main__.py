@@ -18,7 +18,9 @@ def main() -> int:
         host="127.0.0.1",
         api_port=int(os.environ.get("HERALD_PORT", "3000")),
         aws_port=int(os.environ.get("HERALD_AWS_PORT", "5000")),
-        schedule_seconds=float(os.environ["HERALD_SCHEDULE_SECONDS"]) if os.environ.get("HERALD_SCHEDULE_SECONDS") else None,
+        schedule_seconds=float(os.environ["HERALD_SCHEDULE_SECONDS"])
+        if os.environ.get("HERALD_SCHEDULE_SECONDS")
+        else None,
     )
     try:
         stack.start()
@@ -42,7 +44,9 @@ def main() -> int:
         lines.append(f"  token      {token}  (all scopes)")
     else:
         lines.append("  token      none: set HERALD_DEV_TOKEN, or run `herald keys create --org ORG --scope …`")
-    lines.append(f"  private webhook targets {'allowed' if os.environ['HERALD_ALLOW_PRIVATE_TARGETS'] != '0' else 'refused'}")
+    lines.append(
+        f"  private webhook targets {'allowed' if os.environ['HERALD_ALLOW_PRIVATE_TARGETS'] != '0' else 'refused'}"
+    )
     lines.append("Ctrl-C stops it.")
     print("\n".join(lines), flush=True)
     try:

@@ -17,7 +17,13 @@ from herald_local.template import ACCOUNT_ID, HttpRoute
 
 
 def build_event(
-    route: HttpRoute, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes, params: dict[str, str]
+    route: HttpRoute,
+    method: str,
+    raw_path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    params: dict[str, str],
 ) -> dict[str, Any]:
     query_params: dict[str, str] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
@@ -58,6 +64,11 @@ def build_event(
     }
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the default of 5 resets bursts of concurrent clients
+
+
 class ApiServer:
     def __init__(self, routes: list[HttpRoute], pools: dict[str, FunctionPool], host: str, port: int) -> None:
         self.routes = [(route, route.pattern()) for route in routes]
@@ -75,8 +86,7 @@ class ApiServer:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), Handler)
         self.port = self.httpd.server_address[1]
         self._thread: threading.Thread | None = None
 
@@ -96,7 +106,9 @@ class ApiServer:
             self._reply(request, 404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}')
             return
         route, params = matched
-        event = build_event(route, request.command, parts.path, parts.query, dict(request.headers.items()), body, params)
+        event = build_event(
+            route, request.command, parts.path, parts.query, dict(request.headers.items()), body, params
+        )
         try:
             result = self.pools[route.function].invoke(event)
         except Exception as error:  # the function crashed: API Gateway answers 500 too

@@ -35,13 +35,18 @@ class LambdaContext:
         return self._timeout * 1000
 
 
-def load_instance(spec: FunctionSpec) -> Callable[[dict[str, Any], Any], Any]:
+def load_module(spec: FunctionSpec) -> ModuleType:
     name = f"herald_fn_{spec.name}_{next(_counter)}"
     module_spec = importlib.util.spec_from_file_location(name, spec.app_path)
     if module_spec is None or module_spec.loader is None:
         raise ImportError(f"cannot load {spec.app_path}")
-    module: ModuleType = importlib.util.module_from_spec(module_spec)
+    module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
+    return module
+
+
+def load_instance(spec: FunctionSpec) -> Callable[[dict[str, Any], Any], Any]:
+    module = load_module(spec)
     handler: Callable[[dict[str, Any], Any], Any] = getattr(module, spec.handler_name)
     return handler
 

@@ -56,8 +56,15 @@ class StreamPoller(Poller):
     """One shard iterator per shard; failed records are retried from the first failure, bisected on a
     crash, and sent to the on-failure destination when retries or record age run out."""
 
-    def __init__(self, clients: Clients, stream_arn: str, pool: FunctionPool, props: dict[str, Any],
-                 on_failure_url: str | None, interval: float = 0.2) -> None:
+    def __init__(
+        self,
+        clients: Clients,
+        stream_arn: str,
+        pool: FunctionPool,
+        props: dict[str, Any],
+        on_failure_url: str | None,
+        interval: float = 0.2,
+    ) -> None:
         super().__init__(f"stream:{pool.spec.name}", interval)
         self.streams = clients("dynamodbstreams")
         self.sqs = clients("sqs")
@@ -122,7 +129,9 @@ class StreamPoller(Poller):
         pending = self.pending[shard_id]
         try:
             result = self.pool.invoke({"Records": batch})
-            failures = [f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])] if self.partial else []
+            failures = (
+                [f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])] if self.partial else []
+            )
             failed_at = self._first_failure(batch, failures)
         except Exception as error:
             print(f"[{self.name}] handler raised {type(error).__name__}: {error}", flush=True)
@@ -139,7 +148,10 @@ class StreamPoller(Poller):
         attempts = self.attempts.get(shard_id, 0) + 1
         self.attempts[shard_id] = attempts
         first = pending[0]
-        too_old = self.max_age >= 0 and time.time() - float(first["dynamodb"].get("ApproximateCreationDateTime", time.time())) > self.max_age
+        too_old = (
+            self.max_age >= 0
+            and time.time() - float(first["dynamodb"].get("ApproximateCreationDateTime", time.time())) > self.max_age
+        )
         if (self.max_retries >= 0 and attempts > self.max_retries) or too_old:
             self._give_up(first)
             del pending[:1]
@@ -159,7 +171,10 @@ class StreamPoller(Poller):
                 QueueUrl=self.on_failure_url,
                 MessageBody=json.dumps(
                     {
-                        "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": self.pool.spec.name},
+                        "requestContext": {
+                            "condition": "RetryAttemptsExhausted",
+                            "functionArn": self.pool.spec.name,
+                        },
                         "DDBStreamBatchInfo": {
                             "streamArn": self.stream_arn,
                             "startSequenceNumber": record["dynamodb"].get("SequenceNumber"),
@@ -175,8 +190,15 @@ class QueuePoller(Poller):
     """ReceiveMessage → handler → DeleteMessageBatch for the successes; failures stay invisible for their
     visibility timeout (which the handler may have changed) and SQS redrives them after maxReceiveCount."""
 
-    def __init__(self, clients: Clients, queue_url: str, queue_arn: str, pool: FunctionPool, props: dict[str, Any],
-                 interval: float = 0.2) -> None:
+    def __init__(
+        self,
+        clients: Clients,
+        queue_url: str,
+        queue_arn: str,
+        pool: FunctionPool,
+        props: dict[str, Any],
+        interval: float = 0.2,
+    ) -> None:
         super().__init__(f"sqs:{queue_arn.rsplit(':', 1)[-1]}", interval)
         self.sqs = clients("sqs")
         self.queue_url = queue_url
@@ -198,7 +220,9 @@ class QueuePoller(Poller):
         records = [self._lambda_record(m) for m in messages]
         try:
             result = self.pool.invoke({"Records": records})
-            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])} if self.partial else set()
+            failed = (
+                {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])} if self.partial else set()
+            )
         except Exception as error:
             print(f"[{self.name}] handler raised {type(error).__name__}: {error}", flush=True)
             return True
@@ -206,7 +230,9 @@ class QueuePoller(Poller):
         for start in range(0, len(done), 10):
             self.sqs.delete_message_batch(
                 QueueUrl=self.queue_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start : start + 10])],
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start : start + 10])
+                ],
             )
         return True
 

@@ -62,7 +62,10 @@ class Stack:
         for key, value in LOCAL_DEFAULTS.items():
             os.environ.setdefault(key, value)
         private = os.environ["HERALD_ALLOW_PRIVATE_TARGETS"]
-        self.template = Template(parameters={"AllowPrivateTargets": "0" if private == "0" else "1"})
+        parameters = {"AllowPrivateTargets": "0" if private == "0" else "1"}
+        if os.environ.get("HERALD_MAX_ATTEMPTS"):
+            parameters["MaxAttempts"] = os.environ["HERALD_MAX_ATTEMPTS"]
+        self.template = Template(parameters=parameters)
         self.resolver = provision(self.template, self.clients())
         for key, value in self.resolver.environment().items():
             if key not in os.environ or key in ("TABLE_NAME", "HERALD_KMS_KEY_ID") or key.startswith("QUEUE_URL_"):
@@ -88,14 +91,26 @@ class Stack:
                         logical = on_failure["Fn::GetAtt"][0]
                         failure_url = self.resolver.refs[logical]
                     self.pollers.append(
-                        StreamPoller(self.clients(), self.resolver.resolve(props["Stream"]), self.pools[name], props,
-                                     failure_url, self.poll_interval)
+                        StreamPoller(
+                            self.clients(),
+                            self.resolver.resolve(props["Stream"]),
+                            self.pools[name],
+                            props,
+                            failure_url,
+                            self.poll_interval,
+                        )
                     )
                 elif kind == "SQS":
                     logical = props["Queue"]["Fn::GetAtt"][0]
                     self.pollers.append(
-                        QueuePoller(self.clients(), self.resolver.refs[logical], self.resolver.resolve(props["Queue"]),
-                                    self.pools[name], props, self.poll_interval)
+                        QueuePoller(
+                            self.clients(),
+                            self.resolver.refs[logical],
+                            self.resolver.resolve(props["Queue"]),
+                            self.pools[name],
+                            props,
+                            self.poll_interval,
+                        )
                     )
                 elif kind == "Schedule":
                     every = self.schedule_seconds or rate_seconds(str(props["Schedule"]))

@@ -104,9 +104,7 @@ class Template:
     def __init__(self, data: dict[str, Any] | None = None, parameters: dict[str, str] | None = None) -> None:
         self.data = data if data is not None else load()
         self.resources: dict[str, dict[str, Any]] = self.data.get("Resources", {})
-        self.parameters = {
-            name: str(spec.get("Default", "")) for name, spec in self.data.get("Parameters", {}).items()
-        }
+        self.parameters = {name: str(spec.get("Default", "")) for name, spec in self.data.get("Parameters", {}).items()}
         self.parameters.update(parameters or {})
 
     def of_type(self, kind: str) -> dict[str, dict[str, Any]]:
@@ -155,7 +153,7 @@ class Resolver:
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.refs[str(arg)]
             if key == "Fn::GetAtt":

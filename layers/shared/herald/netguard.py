@@ -48,15 +48,18 @@ def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) ->
             return is_public_address(mapped)
     if address in _CGNAT:
         return False
-    return not (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-        or address.is_site_local
-    ) and address.is_global
+    return (
+        not (
+            address.is_private
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_multicast
+            or address.is_reserved
+            or address.is_unspecified
+            or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
+        )
+        and address.is_global
+    )
 
 
 def check_saved_url(url: str) -> None:

@@ -40,9 +40,7 @@ def from_environ(env: dict[str, str] | os._Environ[str] = os.environ) -> Setting
         "table_name": env.get("TABLE_NAME", ""),
         "kms_key_id": env.get("HERALD_KMS_KEY_ID", ""),
         "queue_urls": {
-            kind: env[f"QUEUE_URL_{kind.upper()}"]
-            for kind in DELIVERY_KINDS
-            if env.get(f"QUEUE_URL_{kind.upper()}")
+            kind: env[f"QUEUE_URL_{kind.upper()}"] for kind in DELIVERY_KINDS if env.get(f"QUEUE_URL_{kind.upper()}")
         },
         "allow_private_targets": _flag(env.get("HERALD_ALLOW_PRIVATE_TARGETS")),
     }

@@ -56,7 +56,7 @@ class Family:
             _check_body_size(event)
             if scope != PUBLIC:
                 principal = authorize(event.get("headers") or {}, scope)
-                self.app.append_context(principal=principal)
+                self.app.append_context(principal=principal)  # type: ignore[no-untyped-call]
         except HeraldError as error:
             return {
                 "statusCode": error.status,

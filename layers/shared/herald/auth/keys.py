@@ -11,7 +11,7 @@ from herald.auth.scopes import ALL_SCOPES
 from herald.data import keys, table
 from herald.errors import ValidationFailed
 
-TOKEN_PREFIX = "hrld_"
+TOKEN_PREFIX = "hrld_"  # noqa: S105 - a prefix, not a secret
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,4 @@ def lookup(token: str) -> Principal | None:
     item = table.table().get_item(Key=keys.api_key(token_hash(token))).get("Item")
     if not item or item.get("revokedAt"):
         return None
-    return Principal(
-        org_id=str(item["orgId"]), scopes=frozenset(item.get("scopes", [])), key_name=str(item["name"])
-    )
+    return Principal(org_id=str(item["orgId"]), scopes=frozenset(item.get("scopes", [])), key_name=str(item["name"]))

@@ -59,7 +59,14 @@ class Notification:
     @property
     def subject_of(self) -> str:
         """What went bad or recovered: the monitor and/or the service."""
-        parts = [p for p in (self.monitor_id and f"monitor {self.monitor_id}", self.service and f"service {self.service}") if p]
+        parts = [
+            p
+            for p in (
+                self.monitor_id and f"monitor {self.monitor_id}",
+                self.service and f"service {self.service}",
+            )
+            if p
+        ]
         return ", ".join(parts)
 
     def facts(self) -> list[tuple[str, str]]:

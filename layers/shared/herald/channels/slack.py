@@ -17,7 +17,10 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, Any
     ]
     if notification.message:
         blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": truncate(notification.message, MAX_SECTION_TEXT)}}
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": truncate(notification.message, MAX_SECTION_TEXT)},
+            }
         )
     fields = [{"type": "mrkdwn", "text": f"*{k}*\n{truncate(v, 500)}"} for k, v in notification.facts()][:10]
     blocks.append({"type": "section", "fields": fields})

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+
 from herald import clock
 from herald.channels.base import Outcome, Target, classify, encode_json, post
 from herald.channels.render import Notification
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 
 
 def secret_bytes(secret: str) -> bytes:

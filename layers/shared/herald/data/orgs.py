@@ -13,7 +13,13 @@ def ensure(org_id: str, name: str = "") -> bool:
     """Creates the org when it does not exist yet; True when it was created."""
     try:
         table().put_item(
-            Item={**keys.org(org_id), "type": "org", "id": org_id, "name": name or org_id, "createdAt": clock.iso()},
+            Item={
+                **keys.org(org_id),
+                "type": "org",
+                "id": org_id,
+                "name": name or org_id,
+                "createdAt": clock.iso(),
+            },
             ConditionExpression="attribute_not_exists(pk)",
         )
         return True

@@ -93,9 +93,14 @@ def deliver(message: QueuedMessage) -> str:
         return "failed"
     if message.receive_count >= settings.max_attempts:
         repo.finish(
-            record.event_id, record.id, "failed", at, f"gave up after {record.attempts} attempts: {outcome.detail}"
+            record.event_id,
+            record.id,
+            "failed",
+            at,
+            f"gave up after {record.attempts} attempts: {outcome.detail}",
         )
         metrics.add_metric(name="DeliveryDeadLettered", unit="Count", value=1)
+        _hold(message, 0)  # visible at once, so the next receive moves it to the dead-letter queue
         raise RetryLater("attempts exhausted; the message goes to the dead-letter queue")
     repo.release_for_retry(record.event_id, record.id, at, outcome.detail)
     metrics.add_metric(name="DeliveryRetried", unit="Count", value=1)

@@ -63,9 +63,7 @@ def get_event(org_id: str, event_id: str) -> EventWithDeliveries:
         deliveries=[
             Delivery(
                 id=d.id,
-                destination=Destination(
-                    family=d.family, kind=d.kind, id=d.destination_id, name=d.destination_name
-                ),
+                destination=Destination(family=d.family, kind=d.kind, id=d.destination_id, name=d.destination_name),
                 status=d.status,  # type: ignore[arg-type]
                 attempts=d.attempts,
                 lastError=d.last_error,

@@ -1,0 +1,80 @@
+"""`herald`: operator commands against the local stack or AWS.
+
+The endpoint comes from AWS_ENDPOINT_URL (the local stack: http://127.0.0.1:5000); the table from
+HERALD_TABLE, else the `TableName` output of the CloudFormation stack (--stack, default "herald").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from herald.auth.scopes import ALL_SCOPES
+
+
+def _table_name(stack: str) -> str:
+    name = os.environ.get("HERALD_TABLE") or os.environ.get("TABLE_NAME")
+    if name:
+        return name
+    import boto3
+
+    outputs = boto3.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+    for output in outputs:
+        if output["OutputKey"] == "TableName":
+            return str(output["OutputValue"])
+    raise SystemExit(f"stack {stack} has no TableName output; set HERALD_TABLE")
+
+
+def _configure(stack: str) -> None:
+    os.environ["TABLE_NAME"] = _table_name(stack)
+    os.environ.setdefault("AWS_DEFAULT_REGION", os.environ.get("AWS_REGION", "us-east-1"))
+
+
+def keys_create(args: argparse.Namespace) -> int:
+    _configure(args.stack)
+    from herald.auth.keys import create_key
+    from herald.data import orgs
+    from herald.errors import HeraldError
+
+    scopes = list(ALL_SCOPES) if args.scope == ["all"] else args.scope
+    try:
+        orgs.ensure(args.org)
+        token = create_key(args.org, scopes, name=args.name or "", token=args.token)
+    except HeraldError as error:
+        print(f"herald: {error.message}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="herald", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    root.add_argument("--stack", default=os.environ.get("HERALD_STACK", "herald"), help="CloudFormation stack name")
+    commands = root.add_subparsers(dest="command", required=True)
+    keys = commands.add_parser("keys", help="API keys").add_subparsers(dest="action", required=True)
+    create = keys.add_parser("create", help="create a key; prints its token (shown once, stored only as a hash)")
+    create.add_argument("--org", required=True, help="organization id (created when new)")
+    create.add_argument(
+        "--scope",
+        action="append",
+        required=True,
+        choices=[*ALL_SCOPES, "all"],
+        help="repeat for several scopes",
+    )
+    create.add_argument("--token", help="use this token instead of a generated one (≥ 16 characters)")
+    create.add_argument("--name", help="a name to recognise the key by")
+    create.set_defaults(run=keys_create)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
