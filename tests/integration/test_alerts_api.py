@@ -3,19 +3,27 @@ template.yaml to the alerts function, on moto."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
-from herald import clock, ids, secrets
+from herald import aws, clock, ids, secrets, settings
+from herald.auth import middleware
 from herald.data import deliveries, orgs
 from herald.data import keys as table_keys
 from herald.data.deliveries import DeliveryRecord
+from herald.data import table as table_module
 from herald.data.table import table
+from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient, ApiResponse
 
 ALERT_FIELDS = {
@@ -66,6 +74,45 @@ ROUTES: list[tuple[str, str, str]] = [
     ("DELETE", "/v1/alerts/{id}", "alerts:write"),
     ("GET", "/v1/alerts/{id}/events", "alerts:read"),
 ]
+
+
+# --- environment: one moto per module, one team (org) per test ---------------------------------------
+
+
+def _reset_caches() -> None:
+    settings.get_settings.cache_clear()
+    table_module.table.cache_clear()
+    aws.client.cache_clear()
+    middleware.clear_cache()
+
+
+@pytest.fixture(scope="module")
+def module_aws() -> Iterator[Resolver]:
+    """The conftest's aws_env, built once for the module: every test works in its own fresh org, so tests
+    stay independent through tenancy while the table, queues and key are created only once."""
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        resolver = provision(Template(), functools.partial(boto3.client, region_name="us-east-1"))
+        for key, value in resolver.environment().items():
+            patch.setenv(key, value)
+        patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
+        _reset_caches()
+        yield resolver
+        _reset_caches()
+
+
+@pytest.fixture
+def aws_env(module_aws: Resolver) -> Resolver:
+    return module_aws
+
+
+@pytest.fixture(scope="module")
+def module_api(module_aws: Resolver) -> ApiClient:
+    return ApiClient()
+
+
+@pytest.fixture
+def api(module_api: ApiClient) -> ApiClient:
+    return module_api
 
 
 # --- helpers -----------------------------------------------------------------------------------------
@@ -977,11 +1024,14 @@ def test_every_route_checks_its_scope(
 
 
 def test_concurrent_creates_never_exceed_the_limit(api: ApiClient, token: str) -> None:
-    from concurrent.futures import ThreadPoolExecutor
+    # Given 30 creates racing on 10 threads, each thread with its own function instance (as Lambda would)
+    local = threading.local()
 
-    # Given 30 clients (each its own function instance) creating at once
     def attempt(n: int) -> int:
-        return ApiClient().post("/v1/alerts", body_for("email", name=f"race {n}"), token=token).status
+        if not hasattr(local, "client"):
+            local.client = ApiClient()
+        client: ApiClient = local.client
+        return client.post("/v1/alerts", body_for("email", name=f"race {n}"), token=token).status
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         statuses = list(pool.map(attempt, range(30)))
