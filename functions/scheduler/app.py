@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from herald.domain.scheduler import tick
+from herald.jobs import JOBS
 from herald.observability import logger, metrics, tracer
 
 
@@ -16,7 +17,7 @@ from herald.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     scheduled = EventBridgeEvent(event)
-    logger.info("tick", extra={"scheduled_at": scheduled.get("time")})
+    logger.info("tick", extra={"scheduled_at": scheduled.get("time"), "jobs": sorted(JOBS)})
     counts = tick()
     metrics.add_metric(name="TimersRun", unit="Count", value=counts["ran"])
     return counts

@@ -36,6 +36,8 @@ class Family:
     error_headers: Callable[[HeraldError], dict[str, str]] = field(default=lambda _e: {})
     # Tags of discriminated unions in request bodies: left out of error locations ("email.name" → "name").
     union_tags: frozenset[str] = frozenset()
+    # The status a family answers for a domain error (OnCall answers 403 where others answer 401).
+    status_of: Callable[[HeraldError], int] = field(default=lambda e: e.status)
     app: APIGatewayHttpResolver = field(init=False)
 
     def __post_init__(self) -> None:
@@ -43,7 +45,7 @@ class Family:
 
     def error_response(self, error: HeraldError) -> Response[Any]:
         return Response(
-            status_code=error.status,
+            status_code=self.status_of(error),
             content_type=content_types.APPLICATION_JSON,
             body=json.dumps(self.error_body(error)),
             headers=self.error_headers(error),
@@ -59,7 +61,7 @@ class Family:
                 self.app.append_context(principal=principal)  # type: ignore[no-untyped-call]
         except HeraldError as error:
             return {
-                "statusCode": error.status,
+                "statusCode": self.status_of(error),
                 "headers": {"Content-Type": content_types.APPLICATION_JSON, **self.error_headers(error)},
                 "body": json.dumps(self.error_body(error)),
                 "isBase64Encoded": False,
