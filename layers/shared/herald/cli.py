@@ -41,11 +41,42 @@ def keys_create(args: argparse.Namespace) -> int:
     scopes = list(ALL_SCOPES) if args.scope == ["all"] else args.scope
     try:
         orgs.ensure(args.org)
-        token = create_key(args.org, scopes, name=args.name or "", token=args.token)
+        expires = None
+        if args.expires_in_days is not None:
+            import time
+
+            expires = time.time() + args.expires_in_days * 86400
+        token = create_key(args.org, scopes, name=args.name or "", token=args.token, expires_at=expires)
     except HeraldError as error:
         print(f"herald: {error.message}", file=sys.stderr)
         return 2
     print(token)
+    return 0
+
+
+def keys_list(args: argparse.Namespace) -> int:
+    _configure(args.stack)
+    from herald.auth.keys import list_keys
+
+    rows = list_keys(args.org)
+    print(f"{'ID':22} {'NAME':20} {'CREATED':25} {'LAST USED':25} {'STATE':8} SCOPES")
+    for key in rows:
+        state = "revoked" if key.revoked_at else ("expires" if key.expires_at else "active")
+        print(
+            f"{key.id:22} {key.name[:20]:20} {key.created_at:25} {key.last_used_at or '-':25} {state:8} "
+            + ",".join(key.scopes)
+        )
+    return 0
+
+
+def keys_revoke(args: argparse.Namespace) -> int:
+    _configure(args.stack)
+    from herald.auth.keys import revoke
+
+    if not revoke(args.org, args.id):
+        print(f"herald: no active key {args.id} in org {args.org}", file=sys.stderr)
+        return 1
+    print(f"revoked {args.id} (containers stop accepting it within the 60 s key cache)")
     return 0
 
 
@@ -67,7 +98,15 @@ def parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--token", help="use this token instead of a generated one (≥ 16 characters)")
     create.add_argument("--name", help="a name to recognise the key by")
+    create.add_argument("--expires-in-days", type=float, help="the key stops working after this many days")
     create.set_defaults(run=keys_create)
+    listing = keys.add_parser("list", help="list an org's keys (never their tokens)")
+    listing.add_argument("--org", required=True)
+    listing.set_defaults(run=keys_list)
+    revoking = keys.add_parser("revoke", help="revoke a key by its id (key_…)")
+    revoking.add_argument("--org", required=True)
+    revoking.add_argument("--id", required=True)
+    revoking.set_defaults(run=keys_revoke)
     return root
 
 

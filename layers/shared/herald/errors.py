@@ -42,6 +42,15 @@ class LimitExceeded(HeraldError):
     code = "LIMIT_EXCEEDED"
 
 
+class RateLimited(HeraldError):
+    status = 429
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class PayloadTooLarge(HeraldError):
     status = 413
     code = "PAYLOAD_TOO_LARGE"

@@ -22,6 +22,8 @@ class Settings(BaseModel):
     retry_cap_seconds: float = Field(default=900.0, gt=0)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     key_cache_seconds: float = Field(default=60.0, ge=0)
+    rate_limit_per_second: float = Field(default=20.0, gt=0)
+    rate_limit_burst: int = Field(default=100, ge=1)
     event_retention_days: int = Field(default=30, ge=1)
 
     def queue_url(self, kind: str) -> str:
@@ -51,6 +53,8 @@ def from_environ(env: dict[str, str] | os._Environ[str] = os.environ) -> Setting
         "retry_cap_seconds": "HERALD_RETRY_CAP_SECONDS",
         "http_timeout_seconds": "HERALD_HTTP_TIMEOUT_SECONDS",
         "key_cache_seconds": "HERALD_KEY_CACHE_SECONDS",
+        "rate_limit_per_second": "HERALD_RATE_LIMIT_PER_SECOND",
+        "rate_limit_burst": "HERALD_RATE_LIMIT_BURST",
         "event_retention_days": "HERALD_EVENT_RETENTION_DAYS",
     }
     for field, var in optional.items():

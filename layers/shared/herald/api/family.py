@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from herald.auth.keys import Principal
 from herald.auth.middleware import authorize
-from herald.errors import HeraldError, NotFound, PayloadTooLarge, ValidationFailed
+from herald.errors import HeraldError, NotFound, PayloadTooLarge, RateLimited, ValidationFailed
 from herald.observability import logger
 
 PUBLIC = "public"
@@ -43,12 +43,18 @@ class Family:
     def __post_init__(self) -> None:
         self.app = _build_resolver(self)
 
+    def headers_for(self, error: HeraldError) -> dict[str, str]:
+        headers = dict(self.error_headers(error))
+        if isinstance(error, RateLimited):
+            headers["Retry-After"] = str(error.retry_after)
+        return headers
+
     def error_response(self, error: HeraldError) -> Response[Any]:
         return Response(
             status_code=self.status_of(error),
             content_type=content_types.APPLICATION_JSON,
             body=json.dumps(self.error_body(error)),
-            headers=self.error_headers(error),
+            headers=self.headers_for(error),
         )
 
     def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -62,7 +68,7 @@ class Family:
         except HeraldError as error:
             return {
                 "statusCode": self.status_of(error),
-                "headers": {"Content-Type": content_types.APPLICATION_JSON, **self.error_headers(error)},
+                "headers": {"Content-Type": content_types.APPLICATION_JSON, **self.headers_for(error)},
                 "body": json.dumps(self.error_body(error)),
                 "isBase64Encoded": False,
             }

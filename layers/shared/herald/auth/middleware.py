@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Mapping
 
-from herald.auth import keys
+from herald.auth import keys, ratelimit
 from herald.auth.keys import Principal
 from herald.errors import Forbidden, Unauthorized
 from herald.settings import get_settings
@@ -44,24 +44,27 @@ def authorize(headers: Mapping[str, str], scope: str | None) -> Principal:
     principal = authenticate(headers)
     if scope and not principal.can(scope):
         raise Forbidden(f"API key doesn't have {scope} scope")
+    ratelimit.take(principal.key_id or principal.key_name)
     return principal
 
 
 def _cached_lookup(token: str) -> Principal | None:
     ttl = get_settings().key_cache_seconds
     now = time.monotonic()
+    digest = keys.token_hash(token)
     with _cache_lock:
-        hit = _cache.get(token)
+        hit = _cache.get(digest)
     if hit and hit[0] > now:
         return hit[1]
     principal = keys.lookup(token)
     with _cache_lock:
         if len(_cache) > 1024:
             _cache.clear()
-        _cache[token] = (now + ttl, principal)
+        _cache[digest] = (now + ttl, principal)
     return principal
 
 
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+    ratelimit.reset()
