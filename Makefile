@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format typecheck cfn-lint pytest openapi compare-openapi build validate bench clean
+.PHONY: run test scan lint format typecheck cfn-lint pytest openapi compare-openapi build validate bench clean
 
 $(STAMP): pyproject.toml requirements-dev.txt layers/shared/requirements.txt
 	@test -x $(PY) || "$$(scripts/find-python312.sh)" -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements-dev.txt layers/shared/requirements.txt
 run: $(STAMP)
 	$(VENV)/bin/herald-local
 
-test: $(STAMP) lint typecheck cfn-lint compare-openapi pytest
+test: $(STAMP) lint typecheck cfn-lint scan compare-openapi pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -35,10 +35,30 @@ cfn-lint: $(STAMP)
 pytest: $(STAMP)
 	$(VENV)/bin/pytest -n 2 --dist loadgroup
 
+# Security scanners: bandit on the code, checkov on the template (its own venv: its pins clash with pytest's).
+scan: $(STAMP) .venv-scan/.installed
+	$(VENV)/bin/bandit -q -r layers/shared/herald local/herald_local functions -ll
+	.venv-scan/bin/checkov -f template.yaml --framework cloudformation --compact --quiet
+
+.venv-scan/.installed:
+	@test -x .venv-scan/bin/python || "$$(scripts/find-python312.sh)" -m venv .venv-scan
+	.venv-scan/bin/pip install --quiet --disable-pip-version-check checkov==3.3.30
+	@touch $@
+
 openapi: $(STAMP)
 	$(PY) -m herald_local.openapi write
 
-compare-openapi: $(STAMP)
+compare-# Security scanners: bandit on the code, checkov on the template (its own venv: its pins clash with pytest's).
+scan: $(STAMP) .venv-scan/.installed
+	$(VENV)/bin/bandit -q -r layers/shared/herald local/herald_local functions -ll
+	.venv-scan/bin/checkov -f template.yaml --framework cloudformation --compact --quiet
+
+.venv-scan/.installed:
+	@test -x .venv-scan/bin/python || "$$(scripts/find-python312.sh)" -m venv .venv-scan
+	.venv-scan/bin/pip install --quiet --disable-pip-version-check checkov==3.3.30
+	@touch $@
+
+openapi: $(STAMP)
 	$(PY) -m herald_local.openapi check
 
 # SAM CLI lives in its own venv: its pins clash with moto's.
@@ -57,4 +77,4 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .venv-sam .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-sam .venv-scan .aws-sam .pytest_cache .mypy_cache .ruff_cache
