@@ -32,9 +32,6 @@ typecheck: $(STAMP)
 cfn-lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml
 
-pytest: $(STAMP)
-	$(VENV)/bin/pytest -n 2 --dist loadgroup
-
 # Security scanners: bandit on the code, checkov on the template (its own venv: its pins clash with pytest's).
 scan: $(STAMP) .venv-scan/.installed
 	$(VENV)/bin/bandit -q -r layers/shared/herald local/herald_local functions -ll
@@ -45,20 +42,13 @@ scan: $(STAMP) .venv-scan/.installed
 	.venv-scan/bin/pip install --quiet --disable-pip-version-check checkov==3.3.30
 	@touch $@
 
+pytest: $(STAMP)
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
 openapi: $(STAMP)
 	$(PY) -m herald_local.openapi write
 
-compare-# Security scanners: bandit on the code, checkov on the template (its own venv: its pins clash with pytest's).
-scan: $(STAMP) .venv-scan/.installed
-	$(VENV)/bin/bandit -q -r layers/shared/herald local/herald_local functions -ll
-	.venv-scan/bin/checkov -f template.yaml --framework cloudformation --compact --quiet
-
-.venv-scan/.installed:
-	@test -x .venv-scan/bin/python || "$$(scripts/find-python312.sh)" -m venv .venv-scan
-	.venv-scan/bin/pip install --quiet --disable-pip-version-check checkov==3.3.30
-	@touch $@
-
-openapi: $(STAMP)
+compare-openapi: $(STAMP)
 	$(PY) -m herald_local.openapi check
 
 # SAM CLI lives in its own venv: its pins clash with moto's.
