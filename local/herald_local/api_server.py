@@ -84,7 +84,7 @@ class ApiServer:
             def _serve(self) -> None:
                 server.serve(self)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _serve
 
         self.httpd = _Server((host, port), Handler)
         self.port = self.httpd.server_address[1]

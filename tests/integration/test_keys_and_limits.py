@@ -95,3 +95,18 @@ def test_a_key_needs_a_known_scope(org_id: str) -> None:
         create_key(org_id, ["alerts:admin"])
     with pytest.raises(ValidationFailed):
         create_key(org_id, [])
+
+
+def test_binary_body_is_a_validation_error_not_a_crash(api: ApiClient, token: str) -> None:
+    from herald_local.template import Template
+
+    route = next(r for r in Template().http_routes() if r.route_key == "POST /v1/alerts")
+    from herald_local.api_server import build_event
+    from herald_local.functions import LambdaContext, load_instance
+
+    spec = Template().functions()[route.function]
+    event = build_event(route, "POST", "/v1/alerts", "", {"Authorization": f"Bearer {token}"}, b"\x8e\xc5\xff", {})
+    assert event["isBase64Encoded"] is True
+    result = load_instance(spec)(event, LambdaContext(spec))
+    assert result["statusCode"] == 400
+    assert '"VALIDATION_ERROR"' in result["body"]

@@ -6,6 +6,7 @@ and every 401/403/404/400 comes out in the family's own error shape.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ class Family:
     union_tags: frozenset[str] = frozenset()
     # The status a family answers for a domain error (OnCall answers 403 where others answer 401).
     status_of: Callable[[HeraldError], int] = field(default=lambda e: e.status)
+    # The message of a request validation error, when the family words it its own way (Grafana: "bad request data").
+    invalid_request_message: Callable[[RequestValidationError], str] | None = None
     app: APIGatewayHttpResolver = field(init=False)
 
     def __post_init__(self) -> None:
@@ -59,9 +62,10 @@ class Family:
 
     def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         scope = self.scopes.get(str(event.get("routeKey", "")))
-        _treat_body_as_json(event)
         try:
             _check_body_size(event)
+            _decode_body(event)
+            _treat_body_as_json(event)
             if scope != PUBLIC:
                 principal = authorize(event.get("headers") or {}, scope)
                 self.app.append_context(principal=principal)  # type: ignore[no-untyped-call]
@@ -80,6 +84,17 @@ def principal(app: APIGatewayHttpResolver) -> Principal:
     if not isinstance(found, Principal):
         raise RuntimeError("route reached without authentication")
     return found
+
+
+def _decode_body(event: dict[str, Any]) -> None:
+    """API Gateway base64-encodes bodies that are not text; every family takes UTF-8 JSON only."""
+    if not event.get("isBase64Encoded") or not event.get("body"):
+        return
+    try:
+        event["body"] = base64.b64decode(str(event["body"])).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed("Request body is not valid JSON") from None
+    event["isBase64Encoded"] = False
 
 
 def _treat_body_as_json(event: dict[str, Any]) -> None:
@@ -127,6 +142,8 @@ def _build_resolver(family: Family) -> APIGatewayHttpResolver:
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[Any]:
+        if family.invalid_request_message is not None:
+            return family.error_response(ValidationFailed(family.invalid_request_message(error)))
         return family.error_response(ValidationFailed(validation_message(error, family.union_tags)))
 
     @app.not_found
