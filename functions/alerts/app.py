@@ -37,7 +37,7 @@ def list_alerts() -> AlertList:
     return AlertList(alerts=alerts.list_alerts(principal(app).org_id))
 
 
-@app.post("/v1/alerts", responses={201: {"description": "Created"}})
+@app.post("/v1/alerts", responses={201: {"description": "Created"}, 409: {"description": "LIMIT_EXCEEDED"}})
 def create_alert(body: Annotated[AlertCreate, Body()]) -> Response[AlertOut]:
     created = alerts.create_alert(principal(app).org_id, body)
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)

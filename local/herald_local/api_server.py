@@ -84,7 +84,11 @@ class ApiServer:
             def _serve(self) -> None:
                 server.serve(self)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _serve
+            def __getattr__(self, name: str) -> Any:
+                # Every method reaches the router, which answers 404 where no route matches, as API Gateway does.
+                if name.startswith("do_"):
+                    return self._serve
+                raise AttributeError(name)
 
         self.httpd = _Server((host, port), Handler)
         self.port = self.httpd.server_address[1]

@@ -32,15 +32,26 @@ def documents() -> dict[str, dict[str, Any]]:
     return docs
 
 
+COMMON_ERRORS = {
+    "400": "Invalid request, in the family's error shape",
+    "401": "Missing or invalid API key",
+    "403": "The key lacks the route's scope",
+    "404": "Unknown id, another organization's id, or no such route",
+    "413": "Request body larger than 256 KB",
+    "429": "Too many requests for this key (Retry-After says when to try again)",
+}
+
+
 def _herald_errors(schema: dict[str, Any]) -> dict[str, Any]:
     """Herald answers request validation errors with 400 in the family's shape, not Powertools' 422."""
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.get("responses", {})
             if responses.pop("422", None) is not None:
-                responses["400"] = {"description": "Validation error, in the family's error shape"}
-            responses.setdefault("401", {"description": "Missing or invalid API key"})
-            responses.setdefault("403", {"description": "The key lacks the route's scope"})
+                responses.setdefault("400", {"description": "Validation error, in the family's error shape"})
+            # What every family's entry point can answer (herald/api/family.py), whatever the route.
+            for status, description in COMMON_ERRORS.items():
+                responses.setdefault(status, {"description": description})
     schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
     schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
     return schema
