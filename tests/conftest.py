@@ -99,3 +99,17 @@ def sqs_messages(queue_url: str, max_messages: int = 10) -> list[dict[str, Any]]
         found.extend(batch)
         if len(found) >= max_messages:
             return found
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Prints the figures the security suite records (`record_property("security", "...")`)."""
+    lines = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", []):
+                if name == "security" and getattr(report, "when", "call") == "call":
+                    lines.append(str(value))
+    if lines:
+        terminalreporter.write_sep("=", "security figures")
+        for line in sorted(set(lines)):
+            terminalreporter.write_line(line)
