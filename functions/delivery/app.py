@@ -17,7 +17,9 @@ from herald.domain.delivery import QueuedMessage, deliver
 from herald.observability import logger, metrics, tracer
 from herald.settings import get_settings
 
-processor = AsyncBatchProcessor(event_type=EventType.SQS)
+# A batch whose every record failed is reported record by record too, not raised: a retry is the normal
+# course of a delivery, not a function error.
+processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _queue_url(arn: str) -> str | None:
@@ -40,7 +42,5 @@ async def record_handler(record: SQSRecord) -> str:
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return dict(
-        async_process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
+        async_process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
     )

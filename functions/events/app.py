@@ -11,13 +11,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from herald.api.errors import uptime_error
 from herald.api.family import PUBLIC, Family, principal
-from herald.domain import events
+from herald.domain import escalations, events
 from herald.models.events import Event, EventIn, EventWithDeliveries
 from herald.observability import logger, metrics, tracer
 
 SCOPES = {
     "POST /v1/events": "events:write",
     "GET /v1/events/{id}": "events:read",
+    "POST /v1/events/{id}/acknowledge": "events:write",
     "GET /v1/events/swagger": PUBLIC,
 }
 family = Family(name="events", error_body=uptime_error, scopes=SCOPES)
@@ -34,6 +35,13 @@ def submit_event(body: Annotated[EventIn, Body()]) -> Response[Event]:
 
 @app.get("/v1/events/<id>")
 def get_event(id: Annotated[str, Path(max_length=128)]) -> EventWithDeliveries:
+    return events.get_event(principal(app).org_id, id)
+
+
+@app.post("/v1/events/<id>/acknowledge")
+def acknowledge_event(id: Annotated[str, Path(max_length=128)]) -> EventWithDeliveries:
+    """Stops every pending escalation step of the event (OnCall rules); nothing is sent after it."""
+    escalations.acknowledge(principal(app).org_id, id)
     return events.get_event(principal(app).org_id, id)
 
 

@@ -77,7 +77,9 @@ class StreamPoller(Poller):
         self.partial = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
         self.filters = [json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])]
         self.on_failure_url = on_failure_url
-        self.iterators: dict[str, str | None] = {}
+        # The last sequence number read per shard. A fresh iterator is taken after it on every poll: moto
+        # restores its tables from a copy when a transaction is cancelled, which strands older iterators.
+        self.positions: dict[str, str | None] = {}
         self.pending: dict[str, list[dict[str, Any]]] = {}
         self.attempts: dict[str, int] = {}
         self.limits: dict[str, int] = {}
@@ -85,22 +87,30 @@ class StreamPoller(Poller):
     def _refresh_shards(self) -> None:
         description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
         for shard in description.get("Shards", []):
-            shard_id = shard["ShardId"]
-            if shard_id not in self.iterators:
-                self.iterators[shard_id] = self.streams.get_shard_iterator(
-                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-                self.pending[shard_id] = []
+            if shard["ShardId"] not in self.positions:
+                self.positions[shard["ShardId"]] = None
+                self.pending[shard["ShardId"]] = []
+
+    def _iterator(self, shard_id: str) -> str:
+        position = self.positions[shard_id]
+        kwargs: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard_id}
+        if position is None:
+            kwargs["ShardIteratorType"] = "TRIM_HORIZON"
+        else:
+            kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=position)
+        return str(self.streams.get_shard_iterator(**kwargs)["ShardIterator"])
 
     def poll_once(self) -> bool:
         self._refresh_shards()
         busy = False
-        for shard_id, iterator in list(self.iterators.items()):
+        for shard_id in list(self.positions):
             pending = self.pending[shard_id]
-            if len(pending) < self.batch_size and iterator:
-                page = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
-                self.iterators[shard_id] = page.get("NextShardIterator")
-                pending.extend(self._lambda_record(r) for r in page.get("Records", []))
+            if len(pending) < self.batch_size:
+                page = self.streams.get_records(ShardIterator=self._iterator(shard_id), Limit=self.batch_size)
+                records = page.get("Records", [])
+                if records:
+                    self.positions[shard_id] = str(records[-1]["dynamodb"]["SequenceNumber"])
+                pending.extend(self._lambda_record(r) for r in records)
             pending[:] = [r for r in pending if self._passes_filter(r)]
             if pending:
                 busy = True
@@ -188,7 +198,12 @@ class StreamPoller(Poller):
 
 class QueuePoller(Poller):
     """ReceiveMessage → handler → DeleteMessageBatch for the successes; failures stay invisible for their
-    visibility timeout (which the handler may have changed) and SQS redrives them after maxReceiveCount."""
+    visibility timeout (which the handler may have changed) and SQS redrives them after maxReceiveCount.
+
+    An idle queue is polled less often (the wait doubles after each empty poll, up to `max_idle_interval`,
+    and drops back at once when a message arrives): one poller per channel kind, all sharing moto's lock."""
+
+    max_idle_interval = 1.0
 
     def __init__(
         self,
@@ -206,6 +221,7 @@ class QueuePoller(Poller):
         self.pool = pool
         self.batch_size = min(int(props.get("BatchSize", 10)), 10)
         self.partial = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
+        self.base_interval = interval
 
     def poll_once(self) -> bool:
         messages = self.sqs.receive_message(
@@ -216,7 +232,10 @@ class QueuePoller(Poller):
             WaitTimeSeconds=0,
         ).get("Messages", [])
         if not messages:
+            ceiling = max(self.max_idle_interval, self.base_interval)
+            self.interval = min(self.interval * 2, ceiling)
             return False
+        self.interval = self.base_interval
         records = [self._lambda_record(m) for m in messages]
         try:
             result = self.pool.invoke({"Records": records})

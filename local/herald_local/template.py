@@ -6,6 +6,8 @@ from what `sam deploy` creates.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -53,6 +55,12 @@ for _short, _long in {
 
 
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    """The parsed template (a fresh copy; parsing is cached while the file is unchanged)."""
+    return copy.deepcopy(_parse(path, path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=4)
+def _parse(path: Path, _mtime: int) -> dict[str, Any]:
     # _CfnLoader is a SafeLoader subclass (only the CloudFormation tags are added), so this load is safe.
     with path.open() as handle:
         data = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506  # nosec B506
@@ -214,7 +222,7 @@ def provision(template: Template, clients: Any) -> Resolver:
             if k in props
         }
         url = sqs.create_queue(QueueName=f"{prefix}-{name}", Attributes=attributes)["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        arn = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{prefix}-{name}"
         resolver.refs[name] = url
         resolver.attrs[(name, "Arn")] = arn
         resolver.attrs[(name, "QueueName")] = f"{prefix}-{name}"

@@ -15,7 +15,14 @@ from herald_local.template import ROOT, HttpRoute, Template
 
 def test_committed_openapi_documents_match_the_resolvers() -> None:
     docs = documents()
-    assert set(docs) == {"alerts", "events"}
+    assert set(docs) == {
+        "alert_notifications",
+        "alerts",
+        "events",
+        "notification_endpoints",
+        "notification_groups",
+        "personal_notification_rules",
+    }
     for folder, doc in docs.items():
         assert (OPENAPI_DIR / f"{folder}.json").read_text() == render(doc), f"openapi/{folder}.json drifted"
 
@@ -38,7 +45,17 @@ def _scopes(function: str) -> dict[str, str]:
     return dict(module.SCOPES)
 
 
-@pytest.mark.parametrize("function", ["AlertsFunction", "EventsFunction"])
+@pytest.mark.parametrize(
+    "function",
+    [
+        "AlertNotificationsFunction",
+        "AlertsFunction",
+        "EventsFunction",
+        "NotificationEndpointsFunction",
+        "NotificationGroupsFunction",
+        "PersonalNotificationRulesFunction",
+    ],
+)
 def test_every_route_of_the_template_has_a_scope(function: str) -> None:
     routes = {r.route_key for r in Template().http_routes() if r.function == function}
     assert routes == set(_scopes(function))

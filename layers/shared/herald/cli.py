@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -80,6 +81,50 @@ def keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def users_create(args: argparse.Namespace) -> int:
+    """An OnCall user with the contact details its notification rules use (URLs and tokens sealed)."""
+    _configure(args.stack)
+    from pydantic import TypeAdapter, ValidationError
+
+    from herald.data import orgs
+    from herald.domain import oncall
+    from herald.errors import HeraldError
+    from herald.models.common import Email, TargetUrl
+
+    try:
+        TypeAdapter(Email).validate_python(args.email)
+        for url in (args.slack_webhook, args.teams_webhook, args.webhook):
+            if url:
+                TypeAdapter(TargetUrl).validate_python(url)
+        if args.phone and not re.fullmatch(r"\+[1-9][0-9]{6,14}", args.phone):
+            raise ValueError("--phone must be in E.164 form, e.g. +14155550100")
+        orgs.ensure(args.org)
+        user = oncall.create_user(
+            args.org,
+            args.email,
+            username=args.username,
+            role=args.role,
+            timezone=args.timezone,
+            config={
+                "phoneNumber": args.phone or "",
+                "telegramChatId": args.telegram_chat_id or "",
+                "pushEndpointArn": args.push_endpoint_arn or "",
+            },
+            secret_values={
+                "slackWebhookUrl": args.slack_webhook or "",
+                "teamsUrl": args.teams_webhook or "",
+                "webhookUrl": args.webhook or "",
+                "telegramToken": args.telegram_bot_token or "",
+            },
+        )
+    except (HeraldError, ValidationError, ValueError) as error:
+        message = error.message if isinstance(error, HeraldError) else str(error).splitlines()[-1].strip()
+        print(f"herald: {message}", file=sys.stderr)
+        return 2
+    print(user.id)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="herald", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -100,6 +145,21 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--name", help="a name to recognise the key by")
     create.add_argument("--expires-in-days", type=float, help="the key stops working after this many days")
     create.set_defaults(run=keys_create)
+    users = commands.add_parser("users", help="OnCall users").add_subparsers(dest="action", required=True)
+    user = users.add_parser("create", help="create an OnCall user; prints its id")
+    user.add_argument("--org", required=True, help="organization id (created when new)")
+    user.add_argument("--email", required=True)
+    user.add_argument("--username", help="default: the email's local part")
+    user.add_argument("--role", default="editor", choices=["admin", "editor", "viewer", "none"])
+    user.add_argument("--timezone", default="UTC")
+    user.add_argument("--phone", help="E.164 number for notify_by_sms and notify_by_phone_call")
+    user.add_argument("--telegram-chat-id", help="chat id for notify_by_telegram")
+    user.add_argument("--telegram-bot-token", help="bot token for notify_by_telegram (sealed)")
+    user.add_argument("--slack-webhook", help="Slack incoming webhook URL for notify_by_slack (sealed)")
+    user.add_argument("--teams-webhook", help="Microsoft Teams webhook URL for notify_by_msteams (sealed)")
+    user.add_argument("--webhook", help="URL for notify_by_webhook (sealed)")
+    user.add_argument("--push-endpoint-arn", help="SNS mobile push endpoint for notify_by_mobile_app*")
+    user.set_defaults(run=users_create)
     listing = keys.add_parser("list", help="list an org's keys (never their tokens)")
     listing.add_argument("--org", required=True)
     listing.set_defaults(run=keys_list)

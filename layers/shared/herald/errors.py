@@ -54,3 +54,11 @@ class RateLimited(HeraldError):
 class PayloadTooLarge(HeraldError):
     status = 413
     code = "PAYLOAD_TOO_LARGE"
+
+
+class FieldErrors(ValidationFailed):
+    """A 400 whose body is given as is (OnCall answers `{"type": "Invalid type"}`, `{"user_id": [...]}`)."""
+
+    def __init__(self, body: dict[str, object]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in body.items()))
+        self.body = body

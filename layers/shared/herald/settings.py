@@ -8,7 +8,18 @@ import os
 from pydantic import BaseModel, Field
 
 # One queue per delivery kind; the env var QUEUE_URL_<KIND> names it.
-DELIVERY_KINDS: tuple[str, ...] = ("webhook", "email", "slack", "discord")
+DELIVERY_KINDS: tuple[str, ...] = (
+    "webhook",
+    "email",
+    "slack",
+    "discord",
+    "teams",
+    "telegram",
+    "pagerduty",
+    "http",
+    "sms",
+    "voice",
+)
 
 
 class Settings(BaseModel):
@@ -25,6 +36,12 @@ class Settings(BaseModel):
     rate_limit_per_second: float = Field(default=20.0, gt=0)
     rate_limit_burst: int = Field(default=100, ge=1)
     event_retention_days: int = Field(default=30, ge=1)
+    telegram_api_url: str = "https://api.telegram.org"
+    pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
+    voice_origination: str = ""
+    breaker_threshold: int = Field(default=5, ge=1)
+    breaker_cooloff_seconds: float = Field(default=60.0, gt=0)
+    replay_window_minutes: int = Field(default=60, ge=1)
 
     def queue_url(self, kind: str) -> str:
         try:
@@ -56,6 +73,12 @@ def from_environ(env: dict[str, str] | os._Environ[str] = os.environ) -> Setting
         "rate_limit_per_second": "HERALD_RATE_LIMIT_PER_SECOND",
         "rate_limit_burst": "HERALD_RATE_LIMIT_BURST",
         "event_retention_days": "HERALD_EVENT_RETENTION_DAYS",
+        "telegram_api_url": "HERALD_TELEGRAM_API_URL",
+        "pagerduty_events_url": "HERALD_PAGERDUTY_EVENTS_URL",
+        "voice_origination": "HERALD_VOICE_ORIGINATION",
+        "breaker_threshold": "HERALD_BREAKER_THRESHOLD",
+        "breaker_cooloff_seconds": "HERALD_BREAKER_COOLOFF_SECONDS",
+        "replay_window_minutes": "HERALD_REPLAY_WINDOW_MINUTES",
     }
     for field, var in optional.items():
         if env.get(var):

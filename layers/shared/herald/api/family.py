@@ -69,6 +69,7 @@ class Family:
             if scope != PUBLIC:
                 principal = authorize(event.get("headers") or {}, scope)
                 self.app.append_context(principal=principal)  # type: ignore[no-untyped-call]
+            self._reject_json_array(event)
         except HeraldError as error:
             return {
                 "statusCode": self.status_of(error),
@@ -77,6 +78,18 @@ class Family:
                 "isBase64Encoded": False,
             }
         return self.app.resolve(event, context)
+
+    def _reject_json_array(self, event: Mapping[str, Any]) -> None:
+        """Powertools hands a route whose body is one model the first element of a JSON array, so `[{…}]`
+        would pass as `{…}`. No family takes an array body: it is refused as any other invalid body."""
+        if not str(event.get("body") or "").lstrip().startswith("["):
+            return
+        error = RequestValidationError(
+            [{"type": "model_type", "loc": ("body",), "msg": "Input should be a JSON object", "input": None}]
+        )
+        if self.invalid_request_message is not None:
+            raise ValidationFailed(self.invalid_request_message(error))
+        raise ValidationFailed(validation_message(error, self.union_tags))
 
 
 def principal(app: APIGatewayHttpResolver) -> Principal:

@@ -25,7 +25,8 @@ def token_from_headers(headers: Mapping[str, str]) -> str | None:
     if not authorization:
         return None
     scheme, _, rest = authorization.partition(" ")
-    if rest and scheme.lower() in {"bearer", "token"}:
+    if scheme.lower() in {"bearer", "token"}:
+        # "Bearer" with nothing after it names no token (no real token is that short).
         return rest.strip() or None
     return authorization
 

@@ -76,7 +76,7 @@ def body_retry_after(result: HttpResult, *path: str) -> float | None:
     try:
         value: object = json.loads(result.body)
         for key in path:
-            value = value[key] if isinstance(value, dict) else None
+            value = value.get(key) if isinstance(value, dict) else None
         return float(value) if isinstance(value, int | float) else None
     except ValueError:
         return None
@@ -86,7 +86,7 @@ def encode_json(payload: object) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def post(url: str, body: bytes, headers: dict[str, str], method: str = "POST") -> HttpResult | Outcome:
+def post(url: str, body: bytes | None, headers: dict[str, str], method: str = "POST") -> HttpResult | Outcome:
     """Sends one request; transport errors and refused targets come back as an Outcome, not raised."""
     try:
         return request(method, url, body, headers)

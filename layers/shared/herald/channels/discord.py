@@ -10,18 +10,36 @@ from herald.channels.render import Notification, truncate
 MAX_CONTENT = 2000
 MAX_TITLE = 256
 MAX_DESCRIPTION = 4096
+MAX_FIELDS = 25
+MAX_FIELD_NAME = 256
+MAX_FIELD_VALUE = 1024
+MAX_EMBED_TOTAL = 6000  # title + description + field names and values + footer; Discord answers 400 above it
+
+
+def _fields(facts: list[tuple[str, str]], budget: int) -> list[dict[str, Any]]:
+    """Facts in order while they fit the embed's remaining characters; the last one may be cut short."""
+    fields: list[dict[str, Any]] = []
+    for name, value in facts[:MAX_FIELDS]:
+        name = truncate(name, MAX_FIELD_NAME)
+        room = min(MAX_FIELD_VALUE, budget - len(name))
+        if room < 1:
+            break
+        value = truncate(value or "-", room)  # Discord refuses empty field values
+        fields.append({"name": name, "value": value, "inline": True})
+        budget -= len(name) + len(value)
+    return fields
 
 
 def payload(notification: Notification) -> dict[str, Any]:
-    embed: dict[str, Any] = {
-        "title": truncate(notification.headline, MAX_TITLE),
-        "color": notification.colour,
-        "timestamp": notification.created_at,
-        "fields": [{"name": k, "value": truncate(v, 1024), "inline": True} for k, v in notification.facts()][:25],
-        "footer": {"text": f"Event {notification.event_id}"},
-    }
+    title = truncate(notification.headline, MAX_TITLE)
+    footer = f"Event {notification.event_id}"
+    budget = MAX_EMBED_TOTAL - len(title) - len(footer)
+    embed: dict[str, Any] = {"title": title, "color": notification.colour, "timestamp": notification.created_at}
     if notification.message:
-        embed["description"] = truncate(notification.message, MAX_DESCRIPTION)
+        embed["description"] = truncate(notification.message, min(MAX_DESCRIPTION, budget))
+        budget -= len(embed["description"])
+    embed["fields"] = _fields(notification.facts(), budget)
+    embed["footer"] = {"text": footer}
     if notification.url:
         embed["url"] = notification.url
     return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from herald.channels import discord, email, slack, webhook
+from herald.channels import discord, email, http, pagerduty, slack, sms, teams, telegram, voice, webhook
 from herald.channels.base import Adapter
 
 ADAPTERS: dict[str, Adapter] = {
@@ -10,4 +10,10 @@ ADAPTERS: dict[str, Adapter] = {
     "email": email.send,
     "slack": slack.send,
     "discord": discord.send,
+    "teams": teams.send,
+    "telegram": telegram.send,
+    "pagerduty": pagerduty.send,
+    "http": http.send,
+    "sms": sms.send,
+    "voice": voice.send,
 }

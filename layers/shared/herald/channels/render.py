@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,53 @@ class Notification:
         rows.extend((k, v) for k, v in sorted(self.labels.items()))
         return rows
 
+    @property
+    def summary(self) -> str:
+        """One line for paging services: the title and what it is about (PagerDuty `payload.summary`)."""
+        about = self.subject_of
+        return f"{self.title} ({about})" if about else self.title
+
+    def short_text(self) -> str:
+        """SMS wording: headline, subject, message and link on a few lines, no markup."""
+        lines = [self.headline]
+        if self.subject_of:
+            lines.append(self.subject_of[0].upper() + self.subject_of[1:])
+        if self.message:
+            lines.append(self.message)
+        if self.url:
+            lines.append(self.url)
+        return "\n".join(lines)
+
+    def spoken_text(self) -> str:
+        """Voice-call wording: sentences a text-to-speech voice reads well (no URLs, no brackets)."""
+        state = "has recovered" if self.recovered else "is triggered"
+        sentences = [f"Herald {self.severity} alert. {self.title} {state}."]
+        if self.subject_of:
+            sentences.append(self.subject_of[0].upper() + self.subject_of[1:] + ".")
+        if self.message:
+            sentences.append(self.message.rstrip(".") + ".")
+        return " ".join(sentences)
+
+    def template_fields(self) -> dict[str, str]:
+        """What a user-written template may name (HTTP `contentTemplate`); labels come as `labels.<name>`."""
+        fields = {
+            "eventId": self.event_id,
+            "status": self.status,
+            "severity": self.severity,
+            "title": self.title,
+            "headline": self.headline,
+            "summary": self.summary,
+            "message": self.message or "",
+            "monitorId": self.monitor_id or "",
+            "service": self.service or "",
+            "url": self.url or "",
+            "dedupKey": self.dedup_key or "",
+            "createdAt": self.created_at,
+            "text": self.text_body(),
+        }
+        fields.update({f"labels.{k}": v for k, v in self.labels.items()})
+        return fields
+
     def text_body(self) -> str:
         lines = [self.headline, ""]
         if self.message:
@@ -104,3 +152,21 @@ class Notification:
 
 def truncate(text: str, limit: int, marker: str = "…") -> str:
     return text if len(text) <= limit else text[: max(0, limit - len(marker))] + marker
+
+
+def truncate_to_fit(text: str, fits: Callable[[str], bool], marker: str = "…") -> str | None:
+    """The longest `truncate(text, n)` that `fits` (a rendering check: escaping and markup make the
+    final length non-linear in n), found by bisection; None when not even the marker alone fits."""
+    if fits(text):
+        return text
+    low, high = 0, len(text) - 1  # low: known to fit (or 0), high: the longest candidate left
+    if not fits(truncate(text, 1, marker)):
+        return None
+    low = 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(truncate(text, middle, marker)):
+            low = middle
+        else:
+            high = middle - 1
+    return truncate(text, low, marker)

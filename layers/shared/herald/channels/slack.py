@@ -36,6 +36,8 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, Any
         "text": truncate(notification.headline, 3000),
         "attachments": [{"color": f"#{notification.colour:06x}", "blocks": blocks[:MAX_BLOCKS]}],
     }
+    if config.get("mention"):  # Mackerel channels: the mention text of the alert's state
+        body["text"] = truncate(f"{config['mention']} {body['text']}", 3000)
     if config.get("channel"):
         body["channel"] = config["channel"]
     if config.get("username"):

@@ -60,5 +60,9 @@ def send(notification: Notification, target: Target) -> Outcome:
         timestamp = int(clock.epoch())
         headers["webhook-timestamp"] = str(timestamp)
         headers["webhook-signature"] = sign(secret, target.delivery_id, timestamp, raw)
-    result = post(target.secrets["url"], raw, headers)
+    username, password = target.config.get("username", ""), target.secrets.get("password", "")
+    if username or password:  # Grafana webhook channels: HTTP basic auth
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+    method = "PUT" if target.config.get("httpMethod", "").upper() == "PUT" else "POST"
+    result = post(target.secrets["url"], raw, headers, method)
     return result if isinstance(result, Outcome) else classify(result)

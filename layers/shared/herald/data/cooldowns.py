@@ -24,12 +24,16 @@ def try_claim(alert_id: str, scope: str, event_id: str, now: float, minutes: int
                 "until": Decimal(str(round(until, 3))),
                 "ttl": int(until) + 3600,
             },
-            ConditionExpression="attribute_not_exists(pk) OR #until <= :now OR eventId = :event",
+            ConditionExpression="attribute_not_exists(pk) OR #until <= :now",
             ExpressionAttributeNames={"#until": "until"},
-            ExpressionAttributeValues={":now": Decimal(str(round(now, 3))), ":event": event_id},
+            ExpressionAttributeValues={":now": Decimal(str(round(now, 3)))},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
         return True
     except ClientError as error:
         if is_conditional_failure(error):
-            return False
+            # An open window: this event passes only if it opened it (a replay), and the window is kept as
+            # it was, not stretched from the replay's time.
+            opened_by = error.response.get("Item", {}).get("eventId", {}).get("S")
+            return bool(opened_by == event_id)
         raise

@@ -35,6 +35,7 @@ class DeliveryRecord(BaseModel):
     monitor_id: str | None = None
     event_status: str = "triggered"
     expires_at: int | None = None
+    pace_slot: float | None = None
 
     def to_item(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -56,6 +57,10 @@ class DeliveryRecord(BaseModel):
             "updatedAt": self.updated_at,
             "eventStatus": self.event_status,
         }
+        if self.last_error:
+            item["lastError"] = self.last_error
+        if self.delivered_at:
+            item["deliveredAt"] = self.delivered_at
         if self.monitor_id:
             item["monitorId"] = self.monitor_id
         if self.alert_id:
@@ -91,6 +96,7 @@ class DeliveryRecord(BaseModel):
             monitor_id=item.get("monitorId"),
             event_status=item.get("eventStatus", "triggered"),
             expires_at=int(item["ttl"]) if item.get("ttl") is not None else None,
+            pace_slot=float(item["paceSlot"]) if item.get("paceSlot") is not None else None,
         )
 
 
@@ -158,7 +164,7 @@ def finish(event_id: str, delivery_id: str, status: str, at: str, error: str | N
         values[":error"] = error[:1000]
     table().update_item(
         Key=keys.delivery(event_id, delivery_id),
-        UpdateExpression=update + " REMOVE leaseUntil",
+        UpdateExpression=update + " REMOVE leaseUntil, paceSlot",
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,
     )
@@ -167,9 +173,43 @@ def finish(event_id: str, delivery_id: str, status: str, at: str, error: str | N
 def release_for_retry(event_id: str, delivery_id: str, at: str, error: str) -> None:
     table().update_item(
         Key=keys.delivery(event_id, delivery_id),
-        UpdateExpression="SET lastError = :error, updatedAt = :at REMOVE leaseUntil",
+        UpdateExpression="SET lastError = :error, updatedAt = :at REMOVE leaseUntil, paceSlot",
         ExpressionAttributeValues={":error": error[:1000], ":at": at},
     )
+
+
+def release_hold(event_id: str, delivery_id: str, at: str, pace_slot: float | None) -> None:
+    """Gives the lease back without a send (pacing or circuit-breaker hold): the claim's attempt is taken
+    back, so holds never count towards the attempt limit."""
+    update = "SET updatedAt = :at ADD attempts :minus_one REMOVE leaseUntil"
+    values: dict[str, Any] = {":at": at, ":minus_one": -1}
+    if pace_slot is not None:
+        update = "SET updatedAt = :at, paceSlot = :slot ADD attempts :minus_one REMOVE leaseUntil"
+        values[":slot"] = Decimal(str(round(pace_slot, 3)))
+    table().update_item(
+        Key=keys.delivery(event_id, delivery_id),
+        UpdateExpression=update,
+        ExpressionAttributeValues=values,
+    )
+
+
+def reset_to_pending(event_id: str, delivery_id: str, at: str) -> bool:
+    """A failed record back to pending with a fresh attempt count (replay / redrive); False when the record
+    is not failed (delivered ones are never reset, so they are never resent)."""
+    try:
+        table().update_item(
+            Key=keys.delivery(event_id, delivery_id),
+            UpdateExpression="SET #status = :pending, updatedAt = :at, attempts = :zero "
+            "REMOVE leaseUntil, paceSlot",
+            ConditionExpression="#status = :failed",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":pending": "pending", ":failed": "failed", ":at": at, ":zero": 0},
+        )
+        return True
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
 
 
 class HistoryEntry(BaseModel):

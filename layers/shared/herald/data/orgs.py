@@ -5,25 +5,42 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from herald import clock
-from herald.data import keys
-from herald.data.table import is_conditional_failure, table
+from herald.data import keys, notification_groups
+from herald.data.table import cancellation_reasons, client, is_conditional_failure, table
 
 
 def ensure(org_id: str, name: str = "") -> bool:
-    """Creates the org when it does not exist yet; True when it was created."""
+    """Creates the org when it does not exist yet; True when it was created.
+
+    The org's default Mackerel notification group is created in the same transaction; for an org that
+    existed before, it is added with an idempotent conditional put (its id derives from the org)."""
+    org_put = {
+        "TableName": table().name,
+        "Item": {
+            **keys.org(org_id),
+            "type": "org",
+            "id": org_id,
+            "name": name or org_id,
+            "createdAt": clock.iso(),
+        },
+        "ConditionExpression": "attribute_not_exists(pk)",
+    }
     try:
-        table().put_item(
-            Item={
-                **keys.org(org_id),
-                "type": "org",
-                "id": org_id,
-                "name": name or org_id,
-                "createdAt": clock.iso(),
-            },
-            ConditionExpression="attribute_not_exists(pk)",
+        client().transact_write_items(
+            TransactItems=[{"Put": org_put}, {"Put": notification_groups.default_group_put(org_id)}]
         )
         return True
     except ClientError as error:
-        if is_conditional_failure(error):
+        reasons = cancellation_reasons(error)
+        if reasons[:1] == ["ConditionalCheckFailed"]:
+            notification_groups.ensure_default_group(org_id)
             return False
+        if reasons[1:2] == ["ConditionalCheckFailed"]:  # the default group outlived its org
+            try:
+                table().put_item(Item=org_put["Item"], ConditionExpression=org_put["ConditionExpression"])
+                return True
+            except ClientError as again:
+                if is_conditional_failure(again):
+                    return False
+                raise
         raise

@@ -19,6 +19,7 @@ from herald.channels.base import Outcome, Target
 from herald.channels.registry import ADAPTERS
 from herald.channels.render import Notification
 from herald.data import deliveries as repo
+from herald.domain import breaker, pacing
 from herald.observability import logger, metrics
 from herald.settings import get_settings
 
@@ -72,12 +73,18 @@ def deliver(message: QueuedMessage) -> str:
         raise RetryLater("delivery is leased by another attempt")
 
     adapter = ADAPTERS.get(record.kind)
+    tracked = False
+    key = ""
     if adapter is None:
         outcome = Outcome.failed(f"no adapter for kind {record.kind}")
     else:
         try:
             target = Target(record.id, record.config, secrets.unseal(record.org_id, record.sealed))
+            key = pacing.destination_key(record.kind, target.config, target.secrets)
+            tracked = _gate(message, record, key)
             outcome = adapter(Notification.from_snapshot(record.message), target)
+        except RetryLater:
+            raise
         except Exception as error:
             logger.exception("adapter raised", extra={"delivery_id": record.id})
             outcome = Outcome.retry(f"{type(error).__name__}: {error}")
@@ -85,13 +92,23 @@ def deliver(message: QueuedMessage) -> str:
     at = clock.iso()
     if outcome.result == "delivered":
         repo.finish(record.event_id, record.id, "delivered", at)
+        if key:
+            breaker.succeeded(key, tracked)
         metrics.add_metric(name="DeliverySucceeded", unit="Count", value=1)
         return "delivered"
     if outcome.result == "failed":
         repo.finish(record.event_id, record.id, "failed", at, outcome.detail)
         metrics.add_metric(name="DeliveryFailed", unit="Count", value=1)
         return "failed"
-    if message.receive_count >= settings.max_attempts:
+    if key:
+        now = clock.epoch()
+        pacing.provider_pause(key, now, outcome.retry_after)
+        if breaker.failed(key, now):
+            logger.warning("circuit breaker opened", extra={"delivery_id": record.id, "kind": record.kind})
+            metrics.add_metric(name="BreakerOpened", unit="Count", value=1)
+    # The attempt limit counts real sends (the record's attempts), not SQS receives: pacing and breaker
+    # holds are receives that sent nothing, and they give their attempt back (repo.release_hold).
+    if record.attempts >= settings.max_attempts:
         repo.finish(
             record.event_id,
             record.id,
@@ -106,6 +123,25 @@ def deliver(message: QueuedMessage) -> str:
     metrics.add_metric(name="DeliveryRetried", unit="Count", value=1)
     _hold(message, backoff_seconds(record.attempts, outcome.retry_after))
     raise RetryLater(outcome.detail)
+
+
+def _gate(message: QueuedMessage, record: repo.DeliveryRecord, key: str) -> bool:
+    """Pacing, then the circuit breaker. Holds the message (no attempt counted) and raises RetryLater when
+    the destination must wait; returns whether the destination has a breaker item (to close on success)."""
+    now = clock.epoch()
+    wait, slot = pacing.wait_seconds(record.kind, key, now, record.pace_slot)
+    reason = "paced"
+    tracked = False
+    if wait <= 0:
+        breaker_wait, tracked = breaker.check(key, now)
+        wait, reason = float(breaker_wait), "circuit open"
+    if wait <= 0:
+        return tracked
+    seconds = min(int(wait + 0.999), 43200)
+    repo.release_hold(record.event_id, record.id, clock.iso(), slot)
+    metrics.add_metric(name="DeliveryHeld", unit="Count", value=1)
+    _hold(message, max(1, seconds))
+    raise RetryLater(f"{reason}: held {seconds} s")
 
 
 def _hold(message: QueuedMessage, seconds: int) -> None:

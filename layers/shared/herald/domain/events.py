@@ -8,6 +8,7 @@ from herald import clock, ids
 from herald.data import events as repo
 from herald.data import keys
 from herald.data.deliveries import DeliveryRecord
+from herald.domain import escalations
 from herald.errors import NotFound
 from herald.models.events import Delivery, Destination, Event, EventIn, EventWithDeliveries, Targets
 from herald.settings import get_settings
@@ -73,4 +74,5 @@ def get_event(org_id: str, event_id: str) -> EventWithDeliveries:
             )
             for d in sorted(deliveries, key=lambda d: (d.created_at, d.id))
         ],
+        escalations=escalations.views(event_id),
     )

@@ -19,12 +19,16 @@ from herald.aws import client
 from herald.data import deliveries as deliveries_repo
 from herald.data.deliveries import DeliveryRecord
 from herald.observability import logger, metrics
-from herald.routing import uptime
+from herald.routing import grafana, influxdb, mackerel, oncall, uptime
 from herald.routing.plan import PlannedDelivery, StoredEvent
 from herald.settings import get_settings
 
 Router = Callable[[StoredEvent, float], list[PlannedDelivery]]
 ROUTERS: list[Router] = [uptime.route]
+ROUTERS.append(mackerel.route)
+ROUTERS.append(oncall.route)
+ROUTERS.append(grafana.route)
+ROUTERS.append(influxdb.route)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,10 @@ def record_deliveries(event: StoredEvent, planned: list[PlannedDelivery]) -> lis
             event_status=event.status,
             expires_at=event.expires_at,
         )
+        if item.skip_reason is not None:
+            record.status, record.last_error = "skipped", item.skip_reason
+            deliveries_repo.put_if_absent(record)
+            continue
         if not deliveries_repo.put_if_absent(record):
             existing = deliveries_repo.get(event.id, record.id)
             if existing is None or existing.status != "pending":

@@ -13,7 +13,7 @@ LabelKey = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 LabelValue = Annotated[str, StringConstraints(max_length=1024)]
 EventStatus = Literal["triggered", "recovered"]
 Severity = Literal["critical", "warning", "info"]
-DeliveryStatus = Literal["pending", "delivered", "failed"]
+DeliveryStatus = Literal["pending", "delivered", "failed", "skipped"]
 
 
 class Targets(BaseModel):
@@ -73,5 +73,35 @@ class Delivery(BaseModel):
     deliveredAt: str | None
 
 
+EscalationStepStatus = Literal["planned", "waiting", "sent", "failed", "cancelled", "done"]
+
+
+class EscalationStep(BaseModel):
+    """One rule of a paged user's chain: planned → sent | failed (notify) or waiting → done (wait),
+    or cancelled by an acknowledgement or a recovery. `at` is when the status last changed."""
+
+    position: int
+    ruleId: str
+    type: str
+    status: EscalationStepStatus
+    duration: int | None = None
+    kind: str | None = None
+    deliveryId: str | None = None
+    reason: str | None = None
+    at: str | None = None
+    until: str | None = None
+
+
+class Escalation(BaseModel):
+    userId: str
+    important: bool
+    state: Literal["active", "acknowledged", "resolved", "done"]
+    reason: str | None = None
+    createdAt: str
+    updatedAt: str
+    steps: list[EscalationStep]
+
+
 class EventWithDeliveries(Event):
     deliveries: list[Delivery]
+    escalations: list[Escalation] = Field(default_factory=list)

@@ -15,6 +15,8 @@ class StoredEvent:
     service: str | None
     snapshot: dict[str, Any]
     expires_at: int | None
+    # The event's explicit destinations (endpointIDs, notificationUids, userIds, important), as stored.
+    targets: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> StoredEvent:
@@ -43,6 +45,7 @@ class StoredEvent:
             service=item.get("service"),
             snapshot=snapshot,
             expires_at=int(item["ttl"]) if item.get("ttl") is not None else None,
+            targets=dict(item.get("targets") or {}),
         )
 
 
@@ -55,6 +58,9 @@ class PlannedDelivery:
     config: dict[str, str] = field(default_factory=dict)
     sealed: dict[str, str] = field(default_factory=dict)
     alert_id: str | None = None
+    # Set when the destination is deliberately not sent to (an inactive InfluxDB endpoint): the record is
+    # written with status "skipped" and this reason as lastError, and nothing is queued.
+    skip_reason: str | None = None
 
     @property
     def destination_key(self) -> str:

@@ -1,0 +1,318 @@
+"""Section 1: AWS calls per API operation, for every route of template.yaml, beside the minimum.
+
+Routes come from the template; each is driven in-process through tests.support.apigw.ApiClient (the
+same routing as API Gateway and the local stack) on moto, with the sample events of events/<folder>/ as
+the requests. Path parameters are filled with the ids that the family's own create routes returned in
+this run, so a route is measured on a record that exists. A route without a sample is "not measured".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bench.harness import (
+    SAMPLE_ORG,
+    SAMPLE_TOKEN,
+    Calls,
+    Sample,
+    folder_of,
+    in_process_aws,
+    samples,
+    seed_sample_key,
+)
+from bench.report import Section, Table, Target
+
+TITLE = "AWS calls per API operation"
+DYNAMO_OPS = ("GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
+READS = ("GetItem", "Query", "BatchGetItem", "TransactGetItems")
+
+
+@dataclass
+class Measured:
+    route: str
+    sample: str
+    kind: str
+    minimum: int
+    status: int | None
+    calls: Calls | None
+    seconds: float = 0.0
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def data_calls(self) -> int:
+        return len(self.calls.dynamodb()) if self.calls else 0
+
+    @property
+    def at_minimum(self) -> bool:
+        return self.calls is not None and self.data_calls <= self.minimum and self.calls.count("Scan") == 0
+
+
+def classify(method: str, path: str, public: bool) -> tuple[str, int]:
+    """(kind, minimum DynamoDB calls): 1 per get, create, update, delete and list page; 0 for public docs."""
+    if public:
+        return "public", 0
+    last_is_param = path.rstrip("/").split("/")[-1].startswith("{")
+    has_params = "{" in path
+    if method == "GET":
+        return ("get", 1) if last_is_param else ("list page", 1)
+    if method == "POST":
+        return ("action", 1) if has_params else ("create", 1)
+    if method in ("PUT", "PATCH"):
+        return "update", 1
+    if method == "DELETE":
+        return "delete", 1
+    return method.lower(), 1
+
+
+def order_key(method: str, path: str) -> tuple[int, int]:
+    """Creates first (they make the ids the others use), deletes last, nested deletes before their parent."""
+    has_params = "{" in path
+    rank = {"POST": 0 if not has_params else 4, "GET": 1 if not has_params else 2, "PUT": 3, "PATCH": 3}
+    depth = path.count("/")
+    if method == "DELETE":
+        return 5, -depth
+    return rank.get(method, 4), depth
+
+
+def created_id(body: Any, param: str) -> str | None:
+    """The id a create answered with: `id`/`uid`/the parameter's own name, at the top or one level down."""
+    if not isinstance(body, dict):
+        return None
+    for name in (param, "id", "uid", "ID"):
+        value = body.get(name)
+        if isinstance(value, str | int) and str(value):
+            return str(value)
+    for value in body.values():
+        if isinstance(value, dict):
+            found = created_id(value, param)
+            if found:
+                return found
+    return None
+
+
+def fill_path(path: str, created: dict[str, list[str]], fallback: dict[str, str]) -> str:
+    """Each {param} gets the last id created on the collection in front of it (else the sample's value)."""
+    segments = path.split("/")
+    out = []
+    for i, segment in enumerate(segments):
+        match = re.fullmatch(r"\{([^}+]+)\+?\}", segment)
+        if not match:
+            out.append(segment)
+            continue
+        prefix = "/".join(segments[:i])
+        ids = created.get(prefix)
+        out.append(ids[-1] if ids else fallback.get(match.group(1), "missing"))
+    return "/".join(out)
+
+
+def _public_routes(specs: dict[str, Any]) -> set[str]:
+    """Route keys whose SCOPES entry is PUBLIC, read from each function's module."""
+    from herald.api.family import PUBLIC
+    from herald_local.functions import load_module
+
+    public: set[str] = set()
+    for spec in specs.values():
+        try:
+            scopes = getattr(load_module(spec), "SCOPES", {})
+        except Exception:  # noqa: S112 - a function that does not import is reported by its routes
+            continue
+        public |= {route for route, scope in scopes.items() if scope == PUBLIC}
+    return public
+
+
+@dataclass(frozen=True)
+class Request:
+    name: str
+    headers: dict[str, str]
+    query: str
+    body: str
+    params: dict[str, str]
+
+    @classmethod
+    def of(cls, sample: Sample) -> Request:
+        return cls(
+            sample.name,
+            {k: str(v) for k, v in (sample.event.get("headers") or {}).items()},
+            str(sample.event.get("rawQueryString") or ""),
+            sample.body() or "",
+            {k: str(v) for k, v in (sample.event.get("pathParameters") or {}).items()},
+        )
+
+
+def measure_routes(counter: Any) -> tuple[list[Measured], Measured]:
+    from herald.auth import middleware
+    from herald_local.template import Template
+    from tests.support.apigw import ApiClient
+
+    template = Template()
+    specs = template.functions()
+    api = ApiClient(template)
+    public = _public_routes(specs)
+    seed_sample_key()
+
+    # A cold container pays one GetItem for the key, then serves it from its cache: measured apart.
+    middleware.clear_cache()
+    with counter.window() as calls:
+        middleware.authenticate({"authorization": f"Bearer {SAMPLE_TOKEN}"})
+    auth_row = Measured("authentication (cold key)", "(any authenticated route)", "auth", 1, 200, calls)
+
+    by_folder: dict[str, list[Any]] = {}
+    for route in template.http_routes():
+        by_folder.setdefault(folder_of(specs[route.function].code_uri), []).append(route)
+
+    results: list[Measured] = []
+    for folder in sorted(by_folder):
+        folder_samples = samples(folder)
+        created: dict[str, list[str]] = {}
+        for route in sorted(by_folder[folder], key=lambda r: order_key(r.method, r.path)):
+            kind, minimum = classify(route.method, route.path, route.route_key in public)
+            requests = [Request.of(s) for s in folder_samples if s.route_key == route.route_key]
+            if not requests and kind == "public" and "{" not in route.path:
+                requests = [Request("(none needed)", {}, "", "", {})]
+            if not requests:
+                results.append(
+                    Measured(route.route_key, "—", kind, minimum, None, None, note=f"no sample in events/{folder}/")
+                )
+                continue
+            for request in requests:
+                url = fill_path(route.path, created, request.params)
+                if request.query:
+                    url += "?" + request.query
+                started = time.perf_counter()
+                with counter.window() as calls:
+                    answer = api.request(route.method, url, headers=request.headers, raw_body=request.body)
+                seconds = time.perf_counter() - started
+                results.append(_row(route, request.name, kind, minimum, answer, calls, seconds, created))
+    return results, auth_row
+
+
+def _row(
+    route: Any,
+    name: str,
+    kind: str,
+    minimum: int,
+    answer: Any,
+    calls: Calls,
+    seconds: float,
+    created: dict[str, list[str]],
+) -> Measured:
+    if route.method == "POST" and "{" not in route.path and 200 <= answer.status < 300:
+        try:
+            body = json.loads(answer.text) if answer.text else None
+        except ValueError:
+            body = None
+        found = created_id(body, "id")
+        if found:
+            created.setdefault(route.path.rstrip("/"), []).append(found)
+    note = "" if 200 <= answer.status < 300 else _error_text(answer.text)
+    return Measured(route.route_key, name, kind, minimum, answer.status, calls, seconds, note)
+
+
+def _error_text(text: str) -> str:
+    return " ".join(text.split())[:90]
+
+
+def run(context: dict[str, Any]) -> Section:
+    section = Section(1, TITLE)
+    with in_process_aws() as (_resolver, counter):
+        rows, auth_row = measure_routes(counter)
+
+    table = Table(
+        [
+            "route",
+            "sample",
+            "kind",
+            "status",
+            *DYNAMO_OPS,
+            "Scan",
+            "DynamoDB total",
+            "minimum",
+            "at minimum",
+            "other AWS calls",
+        ]
+    )
+    measured = [r for r in rows if r.calls is not None and r.ok]
+    for r in rows:
+        if r.calls is None:
+            table.add(
+                r.route,
+                r.sample,
+                r.kind,
+                "—",
+                *["" for _ in DYNAMO_OPS],
+                "",
+                "",
+                r.minimum,
+                f"not measured: {r.note}",
+                "",
+            )
+            continue
+        counts = [r.calls.count(op) or "" for op in DYNAMO_OPS]
+        other = ", ".join(f"{n}× {op}" for op, n in sorted(r.calls.other().items()))
+        verdict = ("yes" if r.at_minimum else "no") if r.ok else f"not measured: answered {r.status} {r.note}"
+        table.add(
+            r.route, r.sample, r.kind, r.status, *counts, r.calls.count("Scan"), r.data_calls, r.minimum, verdict, other
+        )
+    if auth_row.calls is not None:
+        table.add(
+            auth_row.route,
+            auth_row.sample,
+            "auth",
+            auth_row.status,
+            auth_row.calls.auth,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            auth_row.calls.auth,
+            1,
+            "yes" if auth_row.calls.auth <= 1 else "no",
+            "once per key per container (cached 60 s)",
+        )
+    section.tables.append(table)
+
+    scans = sum(r.calls.count("Scan", include_auth=True) for r in rows if r.calls)
+    above = [r.route for r in measured if not r.at_minimum]
+    unmeasured = [r.route for r in rows if r.calls is None or not r.ok]
+    section.targets.append(Target("0 Scans (every measured API call)", f"{scans} Scan", scans == 0 if rows else None))
+    section.targets.append(
+        Target(
+            "every API operation at its minimum call count",
+            f"{len(measured) - len(above)}/{len(measured)} measured operations at minimum"
+            + (f"; above: {', '.join(sorted(set(above)))}" if above else ""),
+            (not above) if measured else None,
+        )
+    )
+    section.notes += [
+        "Counts are botocore `before-call` events (one per API call; SDK retries are not calls) on moto "
+        "in-process, one request at a time, with the authentication cache warm; the key lookup of a cold "
+        "container is the separate `authentication (cold key)` row (one GetItem per key per container, "
+        "cached 60 s).",
+        "Minimum: one DynamoDB call per get, create, update or delete, one Query per list page, 0 for public "
+        "documentation routes; a transaction counts as one call. KMS Encrypt (sealing secrets) and other "
+        "non-DynamoDB calls are listed beside, not counted against the minimum.",
+        "Requests are the sample events of `events/<folder>/` (headers, query and body), with path "
+        "parameters replaced by the ids this run's creates returned; routes without a sample are listed as "
+        "not measured, and non-2xx answers are shown but not judged.",
+    ]
+    if unmeasured:
+        section.notes.append(f"Not measured: {len(unmeasured)} route(s) (see the table).")
+    # For the cost model: the intake request's calls.
+    intake = next((r for r in measured if r.route == "POST /v1/events"), None)
+    if intake and intake.calls:
+        context["intake_calls"] = intake.calls
+        context["intake_seconds"] = intake.seconds
+    context["sample_org"] = SAMPLE_ORG
+    section.metrics["scans"] = scans
+    return section

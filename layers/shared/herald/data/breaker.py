@@ -1,0 +1,65 @@
+"""Circuit breaker records: one per destination (consecutive transient failures, cool-off, probe lease)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from herald.data import keys
+from herald.data.table import is_conditional_failure, table
+
+TTL_SECONDS = 86400
+
+
+def _number(value: float) -> Decimal:
+    return Decimal(str(round(value, 3)))
+
+
+def get(destination_key: str) -> dict[str, Any] | None:
+    item = table().get_item(Key=keys.breaker(destination_key), ConsistentRead=True).get("Item")
+    return dict(item) if item else None
+
+
+def claim_probe(destination_key: str, now: float, lease_seconds: float) -> bool:
+    """Half-open: only one sender gets the probe (conditional write on the probe lease)."""
+    try:
+        table().update_item(
+            Key=keys.breaker(destination_key),
+            UpdateExpression="SET probeUntil = :until",
+            ConditionExpression="attribute_exists(openUntil) AND openUntil <= :now AND "
+            "(attribute_not_exists(probeUntil) OR probeUntil < :now)",
+            ExpressionAttributeValues={":until": _number(now + lease_seconds), ":now": _number(now)},
+        )
+        return True
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+
+
+def record_failure(destination_key: str, now: float, threshold: int, cool_off: float) -> bool:
+    """Counts one more consecutive transient failure; opens the breaker at the threshold (a failed probe
+    reopens it). Returns True when this failure opened it."""
+    result = table().update_item(
+        Key=keys.breaker(destination_key),
+        UpdateExpression="SET #ttl = :ttl ADD failures :one",
+        ExpressionAttributeNames={"#ttl": "ttl"},
+        ExpressionAttributeValues={":one": 1, ":ttl": int(now) + TTL_SECONDS},
+        ReturnValues="ALL_NEW",
+    )
+    if int(result["Attributes"].get("failures", 0)) < threshold:
+        return False
+    table().update_item(
+        Key=keys.breaker(destination_key),
+        UpdateExpression="SET openUntil = :until, #ttl = :ttl REMOVE probeUntil",
+        ExpressionAttributeNames={"#ttl": "ttl"},
+        ExpressionAttributeValues={":until": _number(now + cool_off), ":ttl": int(now + cool_off) + TTL_SECONDS},
+    )
+    return True
+
+
+def record_success(destination_key: str) -> None:
+    """Closes the breaker. A plain delete: cheap, and idempotent."""
+    table().delete_item(Key=keys.breaker(destination_key))

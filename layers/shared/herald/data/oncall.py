@@ -1,0 +1,402 @@
+"""OnCall storage: users, rule chains (one item per (user, important) chain), rule pointers, escalations.
+
+A chain item holds its rules in order (the position of a rule is its index) and a version; every change
+is a write conditioned on the version it was computed from, retried on conflict, so concurrent inserts,
+moves and deletes can never leave a gap or a duplicate position.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from herald.data import keys
+from herald.data.table import cancellation_reasons, client, is_conditional_failure, table
+from herald.errors import Conflict
+
+MAX_RETRIES = 50
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def _query_all(**kwargs: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    while True:
+        page = table().query(**kwargs)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+class VersionConflict(Exception):
+    """Someone else wrote the item since it was read: read again and retry."""
+
+
+def retrying[T](attempt: Callable[[], T]) -> T:
+    for tries in range(MAX_RETRIES):
+        try:
+            return attempt()
+        except VersionConflict:
+            time.sleep(random.uniform(0, min(0.05, 0.002 * (tries + 1))))  # jitter spreads the retries
+    raise Conflict("Too many concurrent changes, try again")
+
+
+# ---------------------------------------------------------------- users
+
+
+@dataclass
+class UserRecord:
+    org_id: str
+    id: str
+    grafana_id: int
+    email: str
+    username: str
+    role: str
+    timezone: str
+    created_at: str
+    config: dict[str, str] = field(default_factory=dict)  # phoneNumber, telegramChatId, pushEndpointArn
+    sealed: dict[str, str] = field(default_factory=dict)  # slackWebhookUrl, teamsUrl, webhookUrl, telegramToken
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            **keys.oncall_user(self.org_id, self.id),
+            "type": "oncall_user",
+            "orgId": self.org_id,
+            "id": self.id,
+            "grafanaId": self.grafana_id,
+            "email": self.email,
+            "username": self.username,
+            "role": self.role,
+            "timezone": self.timezone,
+            "config": self.config,
+            "sealed": self.sealed,
+            "createdAt": self.created_at,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> UserRecord:
+        return cls(
+            org_id=str(item["orgId"]),
+            id=str(item["id"]),
+            grafana_id=int(item["grafanaId"]),
+            email=str(item["email"]),
+            username=str(item["username"]),
+            role=str(item.get("role", "editor")),
+            timezone=str(item.get("timezone", "UTC")),
+            created_at=str(item["createdAt"]),
+            config={str(k): str(v) for k, v in (item.get("config") or {}).items()},
+            sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
+        )
+
+
+def next_grafana_id(org_id: str) -> int:
+    result = table().update_item(
+        Key=keys.oncall_user_counter(org_id),
+        UpdateExpression="ADD #count :one SET #type = :type",
+        ExpressionAttributeNames={"#count": "count", "#type": "type"},
+        ExpressionAttributeValues={":one": 1, ":type": "counter"},
+        ReturnValues="UPDATED_NEW",
+    )
+    return int(result["Attributes"]["count"])
+
+
+def create_user(record: UserRecord) -> None:
+    """The user and its email guard in one transaction: one user per email in an org."""
+    name = table().name
+    try:
+        client().transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": name,
+                        "Item": {
+                            **keys.oncall_user_email(record.org_id, record.email),
+                            "type": "oncall_user_email",
+                            "userId": record.id,
+                        },
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": name,
+                        "Item": record.to_item(),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+    except ClientError as error:
+        if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
+            raise Conflict(f"a user with email {record.email} already exists") from None
+        raise
+
+
+def get_user(org_id: str, user_id: str) -> UserRecord | None:
+    item = table().get_item(Key=keys.oncall_user(org_id, user_id), ConsistentRead=True).get("Item")
+    return UserRecord.from_item(item) if item else None
+
+
+def list_users(org_id: str) -> list[UserRecord]:
+    items = _query_all(
+        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.USER_PREFIX),
+        ConsistentRead=True,
+    )
+    return sorted((UserRecord.from_item(i) for i in items), key=lambda u: u.grafana_id)
+
+
+# ---------------------------------------------------------------- rule chains
+
+
+@dataclass
+class Chain:
+    org_id: str
+    user_id: str
+    important: bool
+    version: int
+    rules: list[dict[str, Any]]  # {"id", "type", "duration"?} in position order
+
+    def item(self, rules: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            **keys.oncall_chain(self.org_id, self.user_id, self.important),
+            "type": "oncall_chain",
+            "orgId": self.org_id,
+            "userId": self.user_id,
+            "important": self.important,
+            "version": self.version + 1,
+            "rules": rules,
+        }
+
+    def put(self, rules: list[dict[str, Any]]) -> dict[str, Any]:
+        """The chain's Put of a transaction, conditioned on the version it was read at."""
+        put: dict[str, Any] = {"TableName": table().name, "Item": self.item(rules)}
+        if self.version == 0:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "version = :v"
+            put["ExpressionAttributeValues"] = {":v": self.version}
+        return {"Put": put}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Chain:
+        return cls(
+            org_id=str(item["orgId"]),
+            user_id=str(item["userId"]),
+            important=bool(item["important"]),
+            version=int(item["version"]),
+            rules=[plain(r) for r in item.get("rules", [])],
+        )
+
+
+def get_chain(org_id: str, user_id: str, important: bool) -> Chain:
+    item = table().get_item(Key=keys.oncall_chain(org_id, user_id, important), ConsistentRead=True).get("Item")
+    return Chain.from_item(item) if item else Chain(org_id, user_id, important, 0, [])
+
+
+def list_chains(org_id: str, user_id: str | None = None) -> list[Chain]:
+    items = _query_all(
+        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"])
+        & Key("sk").begins_with(keys.oncall_chain_prefix(user_id)),
+        ConsistentRead=True,
+    )
+    return [Chain.from_item(i) for i in items]
+
+
+def pointer(org_id: str, rule_id: str) -> dict[str, Any] | None:
+    item = table().get_item(Key=keys.oncall_rule(org_id, rule_id), ConsistentRead=True).get("Item")
+    return dict(item) if item else None
+
+
+def write(items: list[dict[str, Any]]) -> None:
+    """One transaction; a failed condition or a transaction conflict (a concurrent writer) raises
+    VersionConflict, so that the caller reads again and retries."""
+    reasons = transact(items)
+    if reasons:
+        raise VersionConflict(", ".join(reasons))
+
+
+def pointer_put(chain: Chain, rule_id: str) -> dict[str, Any]:
+    return {
+        "Put": {
+            "TableName": table().name,
+            "Item": {
+                **keys.oncall_rule(chain.org_id, rule_id),
+                "type": "oncall_rule",
+                "ruleId": rule_id,
+                "userId": chain.user_id,
+                "important": chain.important,
+            },
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+
+
+def pointer_delete(org_id: str, rule_id: str) -> dict[str, Any]:
+    return {
+        "Delete": {
+            "TableName": table().name,
+            "Key": keys.oncall_rule(org_id, rule_id),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+    }
+
+
+def user_exists_check(org_id: str, user_id: str) -> dict[str, Any]:
+    return {
+        "ConditionCheck": {
+            "TableName": table().name,
+            "Key": keys.oncall_user(org_id, user_id),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+    }
+
+
+# ---------------------------------------------------------------- escalations
+
+
+def get_escalation(event_id: str, user_id: str) -> dict[str, Any] | None:
+    item = table().get_item(Key=keys.escalation(event_id, user_id), ConsistentRead=True).get("Item")
+    return plain(item) if item else None
+
+
+def list_escalations(event_id: str) -> list[dict[str, Any]]:
+    items = _query_all(
+        KeyConditionExpression=Key("pk").eq(keys.event_partition(event_id))
+        & Key("sk").begins_with(keys.ESCALATION_PREFIX),
+        ConsistentRead=True,
+    )
+    return [plain(i) for i in items]
+
+
+def escalation_put(item: dict[str, Any], version: int) -> dict[str, Any]:
+    """Put of an escalation item at version+1, conditioned on `version` (0: must not exist)."""
+    put: dict[str, Any] = {"TableName": table().name, "Item": {**item, "version": version + 1}}
+    if version == 0:
+        put["ConditionExpression"] = "attribute_not_exists(pk)"
+    else:
+        put["ConditionExpression"] = "version = :v"
+        put["ExpressionAttributeValues"] = {":v": version}
+    return {"Put": put}
+
+
+def save_escalation(item: dict[str, Any], version: int) -> None:
+    try:
+        if version == 0:
+            table().put_item(Item={**item, "version": 1}, ConditionExpression="attribute_not_exists(pk)")
+        else:
+            table().put_item(
+                Item={**item, "version": version + 1},
+                ConditionExpression="version = :v",
+                ExpressionAttributeValues={":v": version},
+            )
+    except ClientError as error:
+        if is_conditional_failure(error):
+            raise VersionConflict from None
+        raise
+
+
+def stop_event(event_id: str, field_name: str, at: str) -> bool:
+    """Marks the event stopped (acknowledged or resolved) once; False when it was stopped already or
+    does not exist."""
+    try:
+        table().update_item(
+            Key=keys.event(event_id),
+            UpdateExpression="SET #f = :at, stoppedAt = :at",
+            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
+            ExpressionAttributeNames={"#f": field_name},
+            ExpressionAttributeValues={":at": at},
+        )
+        return True
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+
+
+def event_not_stopped_check(event_id: str) -> dict[str, Any]:
+    return {
+        "ConditionCheck": {
+            "TableName": table().name,
+            "Key": keys.event(event_id),
+            "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
+        }
+    }
+
+
+def not_resolved_since_check(org_id: str, dedup_key: str, created_at: str) -> dict[str, Any]:
+    return {
+        "ConditionCheck": {
+            "TableName": table().name,
+            "Key": keys.dedup_resolved(org_id, dedup_key),
+            "ConditionExpression": "attribute_not_exists(pk) OR resolvedAt < :created",
+            "ExpressionAttributeValues": {":created": created_at},
+        }
+    }
+
+
+def dedup_event_put(org_id: str, dedup_key: str, event_id: str, created_at: str, ttl: int | None) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        **keys.dedup_event(org_id, dedup_key, event_id),
+        "type": "oncall_dedup_event",
+        "eventId": event_id,
+        "createdAt": created_at,
+    }
+    if ttl:
+        item["ttl"] = ttl
+    return {"Put": {"TableName": table().name, "Item": item}}
+
+
+def mark_resolved(org_id: str, dedup_key: str, resolved_at: str) -> None:
+    """Moves the dedupKey's resolution time forward (never back)."""
+    try:
+        table().update_item(
+            Key=keys.dedup_resolved(org_id, dedup_key),
+            UpdateExpression="SET resolvedAt = :at, #type = :type",
+            ConditionExpression="attribute_not_exists(resolvedAt) OR resolvedAt < :at",
+            ExpressionAttributeNames={"#type": "type"},
+            ExpressionAttributeValues={":at": resolved_at, ":type": "oncall_dedup_resolved"},
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+
+
+def dedup_events(org_id: str, dedup_key: str) -> list[dict[str, Any]]:
+    items = _query_all(
+        KeyConditionExpression=Key("pk").eq(keys.dedup_partition(org_id, dedup_key)) & Key("sk").begins_with("EVENT#"),
+        ConsistentRead=True,
+    )
+    return [plain(i) for i in items]
+
+
+def transact(items: list[dict[str, Any]]) -> list[str]:
+    """One transaction; [] when written, else the cancellation reason of each item."""
+    try:
+        client().transact_write_items(TransactItems=items)
+        return []
+    except ClientError as error:
+        reasons = cancellation_reasons(error)
+        if reasons:
+            return reasons
+        raise
+
+
+def delivery_put(item: dict[str, Any]) -> dict[str, Any]:
+    """A step's delivery record, written in the same transaction as the step's decision."""
+    return {"Put": {"TableName": table().name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}

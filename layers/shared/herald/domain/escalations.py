@@ -1,0 +1,383 @@
+"""OnCall escalations: each paged user's rule chain runs step by step.
+
+One item per (event, user) in the event's partition holds the steps, a cursor and a version. Every change
+is a write conditioned on the version it was computed from, so a step is decided exactly once and an
+acknowledgement (or a recovery with the same dedupKey) that wins the race leaves nothing to send:
+
+- a notify step moves the cursor and writes its delivery record in ONE transaction, conditioned on the
+  escalation still being `active` at the version read; the SQS message follows (and is sent again by the
+  next run if the process died in between: the delivery's lease makes the duplicate harmless);
+- a `wait` step records its end and schedules a timer (herald.data.timers) for it; the scheduler runs the
+  next step then, so no Lambda waits;
+- a stop first marks the event (`stoppedAt`), then cancels every active escalation of the event; starting
+  an escalation is a transaction that checks the event is not stopped, so no escalation can start after.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from herald import clock, ids
+from herald.aws import client
+from herald.data import events as events_repo
+from herald.data import keys, timers
+from herald.data import oncall as repo
+from herald.data.deliveries import DeliveryRecord
+from herald.data.oncall import UserRecord, VersionConflict
+from herald.domain import scheduler
+from herald.errors import NotFound
+from herald.models.events import Escalation, EscalationStep
+from herald.observability import logger
+from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.settings import get_settings
+
+JOB_KIND = "oncall_escalation"
+MAX_LOOPS = 500
+FAMILY = "oncall"
+
+
+def _iso(epoch: float) -> str:
+    return clock.iso(datetime.fromtimestamp(epoch, UTC))
+
+
+def timer_id(event_id: str, user_id: str, index: int) -> str:
+    return f"oncall-{event_id}-{user_id}-{index}"
+
+
+# ---------------------------------------------------------------- where a step goes
+
+
+def contact(user: UserRecord, rule_type: str) -> tuple[str, dict[str, str], dict[str, str]] | str:
+    """(kind, config, sealed) of a notify step, or why it cannot be sent."""
+    phone = user.config.get("phoneNumber", "")
+    sealed = user.sealed
+    if rule_type == "notify_by_email":
+        return ("email", {"email": user.email}, {})
+    if rule_type in ("notify_by_sms", "notify_by_phone_call"):
+        if not phone:
+            return "the user has no phone number"
+        return ("sms" if rule_type == "notify_by_sms" else "voice", {"phoneNumber": phone}, {})
+    if rule_type == "notify_by_slack":
+        if "slackWebhookUrl" not in sealed:
+            return "the user has no Slack webhook"
+        return ("slack", {}, {"webhookUrl": sealed["slackWebhookUrl"]})
+    if rule_type == "notify_by_telegram":
+        if not user.config.get("telegramChatId"):
+            return "the user has no Telegram chat id"
+        if "telegramToken" not in sealed:
+            return "the user has no Telegram bot token"
+        return ("telegram", {"chatId": user.config["telegramChatId"]}, {"token": sealed["telegramToken"]})
+    if rule_type == "notify_by_webhook":
+        if "webhookUrl" not in sealed:
+            return "the user has no webhook"
+        return ("webhook", {}, {"url": sealed["webhookUrl"]})
+    if rule_type == "notify_by_msteams":
+        if "teamsUrl" not in sealed:
+            return "the user has no Microsoft Teams webhook"
+        return ("teams", {}, {"url": sealed["teamsUrl"]})
+    if rule_type in ("notify_by_mobile_app", "notify_by_mobile_app_critical"):
+        if not user.config.get("pushEndpointArn"):
+            return "the user has no mobile app (no SNS mobile push endpoint)"
+        return (
+            "push",
+            {"endpointArn": user.config["pushEndpointArn"], "critical": str(rule_type.endswith("critical"))},
+            {},
+        )
+    return f"unknown rule type {rule_type}"
+
+
+def _push(arn: str, snapshot: dict[str, Any], critical: bool) -> str | None:
+    """Publishes to an SNS mobile push endpoint at once; None when sent, else the error."""
+    title = str(snapshot.get("title", "Herald"))
+    body = str(snapshot.get("message") or snapshot.get("status", ""))
+    message = {
+        "default": f"{title}: {body}",
+        "GCM": json.dumps(
+            {"notification": {"title": title, "body": body}, "priority": "high" if critical else "normal"}
+        ),
+        "APNS": json.dumps({"aps": {"alert": {"title": title, "body": body}, "sound": "default"}}),
+    }
+    try:
+        client("sns").publish(TargetArn=arn, Message=json.dumps(message), MessageStructure="json")
+    except Exception as error:
+        return f"SNS push failed: {error}"
+    return None
+
+
+# ---------------------------------------------------------------- starting
+
+
+def start(event: StoredEvent) -> None:
+    """Pages every user the event names (idempotent: a replayed stream record resumes, never restarts)."""
+    targets = event.targets or {}
+    user_ids = list(dict.fromkeys(str(u) for u in (targets.get("userIds") or [])))
+    if event.status != "triggered" or not user_ids:
+        return
+    important = bool(targets.get("important"))
+    dedup_key = event.snapshot.get("dedupKey")
+    created_at = str(event.snapshot.get("createdAt") or clock.iso())
+    for user_id in user_ids:
+        if repo.get_escalation(event.id, user_id) is None:
+            _create(event, user_id, important, dedup_key, created_at)
+        advance(event.id, user_id)
+
+
+def _create(event: StoredEvent, user_id: str, important: bool, dedup_key: str | None, created_at: str) -> None:
+    now = clock.iso()
+    user = repo.get_user(event.org_id, user_id)
+    chain = repo.get_chain(event.org_id, user_id, important) if user else None
+    steps = []
+    for index, rule in enumerate(chain.rules if chain else []):
+        step: dict[str, Any] = {"position": index, "ruleId": rule["id"], "type": rule["type"], "status": "planned"}
+        if rule["type"] == "wait":
+            step["duration"] = int(rule.get("duration", 300))
+        steps.append(step)
+    item: dict[str, Any] = {
+        **keys.escalation(event.id, user_id),
+        "type": "escalation",
+        "orgId": event.org_id,
+        "eventId": event.id,
+        "userId": user_id,
+        "important": important,
+        "state": "active",
+        "cursor": 0,
+        "steps": steps,
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    if event.expires_at:
+        item["ttl"] = event.expires_at
+    if user is None:
+        item.update(state="done", reason="User does not exist")
+    elif not steps:
+        item.update(state="done", reason="the user has no notification rules in this chain")
+    ops = [repo.escalation_put(item, 0), repo.event_not_stopped_check(event.id)]
+    if dedup_key:
+        ops += [
+            repo.not_resolved_since_check(event.org_id, dedup_key, created_at),
+            repo.dedup_event_put(event.org_id, dedup_key, event.id, created_at, event.expires_at),
+        ]
+    reasons = repo.transact(ops)
+    if not reasons or reasons[0] == "ConditionalCheckFailed":
+        return  # written, or written already by an earlier run
+    stopped_as = "resolved" if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed" else "acknowledged"
+    event_item, _ = events_repo.get_with_deliveries(event.id)
+    if event_item and event_item.get("resolvedAt"):
+        stopped_as = "resolved"
+    item.update(state=stopped_as, stoppedAt=now)
+    for step in steps:
+        step.update(status="cancelled", at=now)
+    with contextlib.suppress(VersionConflict):
+        repo.save_escalation(item, 0)
+
+
+# ---------------------------------------------------------------- running
+
+
+def _queue(item: dict[str, Any]) -> bool:
+    """Sends the SQS message of every sent step not queued yet; True when the item changed."""
+    changed = False
+    for step in item["steps"]:
+        if step.get("status") == "sent" and step.get("queued") is False:
+            queue_url = get_settings().queue_urls[step["kind"]]
+            body = json.dumps({"eventId": item["eventId"], "deliveryId": step["deliveryId"]})
+            client("sqs").send_message(QueueUrl=queue_url, MessageBody=body)
+            step["queued"] = True
+            changed = True
+    return changed
+
+
+def advance(event_id: str, user_id: str) -> None:
+    """Runs the escalation from its cursor until a wait that has not ended, the end, or a stop."""
+    for _ in range(MAX_LOOPS):
+        item = repo.get_escalation(event_id, user_id)
+        if item is None:
+            return
+        version = int(item.pop("version"))
+        try:
+            if _queue(item):
+                item["updatedAt"] = clock.iso()
+                repo.save_escalation(item, version)
+                continue
+            if item["state"] != "active":
+                return
+            if not _step(item, version):
+                return
+        except VersionConflict:
+            continue
+    logger.warning("escalation did not settle", extra={"event_id": event_id, "user_id": user_id})
+
+
+def _step(item: dict[str, Any], version: int) -> bool:
+    """Takes the step at the cursor; True when the caller should go on with the next one."""
+    now = clock.epoch()
+    at = _iso(now)
+    steps: list[dict[str, Any]] = item["steps"]
+    index = int(item["cursor"])
+    item["updatedAt"] = at
+    if index >= len(steps):
+        item["state"] = "done"
+        repo.save_escalation(item, version)
+        return False
+    step = steps[index]
+    if step["type"] == "wait":
+        if step["status"] == "planned":
+            due = now + int(step.get("duration", 300))
+            step.update(status="waiting", at=at, dueAt=f"{due:.3f}", until=_iso(due))
+            repo.save_escalation(item, version)
+            timers.schedule(timer_id(item["eventId"], item["userId"], index), JOB_KIND, due, _payload(item))
+            return False
+        if now < float(step["dueAt"]):
+            return False  # the timer runs it
+        step.update(status="done", at=at)
+        item["cursor"] = index + 1
+        repo.save_escalation(item, version)
+        return True
+    return _notify(item, version, step, at)
+
+
+def _payload(item: dict[str, Any]) -> dict[str, Any]:
+    return {"eventId": item["eventId"], "userId": item["userId"]}
+
+
+def _notify(item: dict[str, Any], version: int, step: dict[str, Any], at: str) -> bool:
+    user = repo.get_user(item["orgId"], item["userId"])
+    event_item, _ = events_repo.get_with_deliveries(item["eventId"])
+    if event_item is None:
+        item.update(state="done", reason="the event expired")
+        repo.save_escalation(item, version)
+        return False
+    stored = StoredEvent.from_item(event_item)
+    route = contact(user, step["type"]) if user else "User does not exist"
+    reason = route if isinstance(route, str) else None
+    kind, config, sealed = ("none", {}, {}) if isinstance(route, str) else route
+    if reason is None and kind != "push" and kind not in get_settings().queue_urls:
+        reason = f"no delivery queue for {kind} in this deployment"
+    planned = PlannedDelivery(
+        kind=kind,
+        family=FAMILY,
+        destination_id=f"{item['userId']}:{step['position']}",
+        destination_name=f"{user.username if user else item['userId']} · {step['type']}",
+        config=config,
+        sealed=sealed,
+    )
+    delivery_id = ids.delivery_id(item["eventId"], planned.destination_key)
+    status = "failed" if reason else "sent"
+    step.update(status=status, at=at, kind=kind, deliveryId=delivery_id)
+    if kind == "push" and reason is None:
+        reason = _push(config["endpointArn"], stored.snapshot, config.get("critical") == "True")
+        step["status"] = "failed" if reason else "sent"
+    if reason:
+        step["reason"] = reason
+    if step["status"] == "sent" and kind != "push":
+        step["queued"] = False
+    item["cursor"] = int(step["position"]) + 1
+    record = DeliveryRecord(
+        id=delivery_id,
+        event_id=item["eventId"],
+        org_id=item["orgId"],
+        kind=kind,
+        family=FAMILY,
+        destination_id=planned.destination_id,
+        destination_name=planned.destination_name,
+        config=config,
+        sealed=sealed,
+        message=stored.snapshot,
+        status="pending" if step.get("queued") is False else ("delivered" if step["status"] == "sent" else "failed"),
+        last_error=reason,
+        created_at=at,
+        updated_at=at,
+        delivered_at=at if kind == "push" and not reason else None,
+        event_status=stored.status,
+        expires_at=stored.expires_at,
+    )
+    repo.write([repo.escalation_put(item, version), repo.delivery_put(record.to_item())])
+    return True
+
+
+@scheduler.register(JOB_KIND)
+def run_timer(payload: dict[str, Any]) -> None:
+    advance(str(payload["eventId"]), str(payload["userId"]))
+
+
+# ---------------------------------------------------------------- stopping
+
+
+def stop(event_id: str, state: str) -> None:
+    """Cancels every step still planned or waiting, in every active escalation of the event."""
+    for found in repo.list_escalations(event_id):
+        user_id = str(found["userId"])
+        for _ in range(MAX_LOOPS):
+            item = repo.get_escalation(event_id, user_id)
+            if item is None or item["state"] != "active":
+                break
+            version = int(item.pop("version"))
+            at = clock.iso()
+            waiting = [s for s in item["steps"] if s["status"] == "waiting"]
+            for step in item["steps"]:
+                if step["status"] in ("planned", "waiting"):
+                    step.update(status="cancelled", at=at)
+            item.update(state=state, stoppedAt=at, updatedAt=at)
+            try:
+                repo.save_escalation(item, version)
+            except VersionConflict:
+                continue
+            for step in waiting:
+                timers.done(timer_id(event_id, user_id, int(step["position"])))
+            break
+
+
+def acknowledge(org_id: str, event_id: str) -> None:
+    item, _ = events_repo.get_with_deliveries(event_id)
+    if item is None or item.get("orgId") != org_id:
+        raise NotFound("Event not found")
+    repo.stop_event(event_id, "acknowledgedAt", clock.iso())
+    stop(event_id, "acknowledged")
+
+
+def resolve(event: StoredEvent) -> None:
+    """A recovered event stops the escalations of the org's events triggered before it with its dedupKey."""
+    dedup_key = event.snapshot.get("dedupKey")
+    if event.status != "recovered" or not dedup_key:
+        return
+    created_at = str(event.snapshot.get("createdAt") or clock.iso())
+    repo.mark_resolved(event.org_id, dedup_key, created_at)
+    for marker in repo.dedup_events(event.org_id, dedup_key):
+        if marker["eventId"] != event.id and str(marker["createdAt"]) <= created_at:
+            repo.stop_event(str(marker["eventId"]), "resolvedAt", clock.iso())
+            stop(str(marker["eventId"]), "resolved")
+
+
+# ---------------------------------------------------------------- read back
+
+
+def views(event_id: str) -> list[Escalation]:
+    return [
+        Escalation(
+            userId=item["userId"],
+            important=bool(item.get("important")),
+            state=item["state"],
+            reason=item.get("reason"),
+            createdAt=item["createdAt"],
+            updatedAt=item["updatedAt"],
+            steps=[
+                EscalationStep(
+                    position=int(s["position"]),
+                    ruleId=s["ruleId"],
+                    type=s["type"],
+                    status=s["status"],
+                    duration=s.get("duration"),
+                    kind=s.get("kind"),
+                    deliveryId=s.get("deliveryId"),
+                    reason=s.get("reason"),
+                    at=s.get("at"),
+                    until=s.get("until"),
+                )
+                for s in item.get("steps", [])
+            ],
+        )
+        for item in sorted(repo.list_escalations(event_id), key=lambda i: (i["createdAt"], i["userId"]))
+    ]

@@ -1,0 +1,337 @@
+"""Mackerel channels and notification groups: validation against the org's whole configuration, and
+writes that commit only if that configuration is unchanged (re-read and retried otherwise)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from herald import clock, ids, secrets
+from herald.data import keys
+from herald.data import notification_groups as repo
+from herald.data.notification_groups import ChannelRecord, Configuration, GroupRecord, MonitorRule
+from herald.errors import Conflict, NotFound, ValidationFailed
+from herald.models.notification_groups import (
+    Channel,
+    ChannelIn,
+    EmailChannel,
+    EmailChannelIn,
+    MonitorRef,
+    NotificationGroup,
+    NotificationGroupIn,
+    ServiceRef,
+    SlackChannel,
+    SlackChannelIn,
+    WebhookChannel,
+    WebhookChannelIn,
+)
+
+MAX_ATTEMPTS = 8
+MASK = "********"
+# The sealed field of each channel type: the names the slack and webhook adapters read.
+MENTION_STATES = ("ok", "warning", "critical")
+SECRET_FIELD = {"slack": "webhookUrl", "webhook": "url"}
+
+# --- shared ---------------------------------------------------------------------------------------------
+
+
+def _configuration(org_id: str) -> Configuration:
+    """The org's configuration; its default group is created here if the org predates it."""
+    config = repo.load(org_id)
+    if config.default_group is None:
+        repo.ensure_default_group(org_id)
+        config = repo.load(org_id)
+    return config
+
+
+def _optimistic[T](org_id: str, attempt: Callable[[Configuration], T]) -> T:
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            return attempt(_configuration(org_id))
+        except repo.StaleConfiguration:
+            continue
+    raise Conflict("The notification settings were changed concurrently; please retry")
+
+
+def _dedupe(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+# --- channels -------------------------------------------------------------------------------------------
+
+
+def mask_url(url: str) -> str:
+    """What the API shows of a stored Slack/webhook URL: its scheme and host; the rest stays sealed."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}/{MASK}"
+
+
+def channel_to_api(record: ChannelRecord) -> Channel:
+    if record.channel_type == "email":
+        return EmailChannel(
+            id=record.id,
+            name=record.name,
+            type="email",
+            events=record.events,  # type: ignore[arg-type]
+            emails=record.emails,
+            userIds=record.user_ids,
+        )
+    if record.channel_type == "slack":
+        return SlackChannel(
+            id=record.id,
+            name=record.name,
+            type="slack",
+            events=record.events,  # type: ignore[arg-type]
+            url=record.url_mask,
+            mentions={k: v for k, v in record.mentions.items() if k in MENTION_STATES},  # type: ignore[misc]
+            enabledGraphImage=record.enabled_graph_image,
+        )
+    return WebhookChannel(
+        id=record.id,
+        name=record.name,
+        type="webhook",
+        events=record.events,  # type: ignore[arg-type]
+        url=record.url_mask,
+        enabledGraphImage=record.enabled_graph_image,
+    )
+
+
+def _check_user_ids(body: ChannelIn) -> None:
+    if isinstance(body, EmailChannelIn) and body.userIds:
+        # Herald keeps no Mackerel users, so every user id is unknown (Mackerel answers 400 for those).
+        raise ValidationFailed(f"userIds: user not found: {body.userIds[0]}")
+
+
+def _channel_record(
+    org_id: str, channel_id: str, body: ChannelIn, sealed: dict[str, str], url_mask: str, created_at: str
+) -> ChannelRecord:
+    record = ChannelRecord(
+        org_id=org_id,
+        id=channel_id,
+        name=body.name,
+        channel_type=body.type,
+        events=_dedupe(list(body.events)),
+        sealed=sealed,
+        url_mask=url_mask,
+        created_at=created_at,
+        updated_at=clock.iso(),
+    )
+    if isinstance(body, EmailChannelIn):
+        record.emails = _dedupe(list(body.emails))
+    if isinstance(body, SlackChannelIn):
+        record.mentions = body.mentions.model_dump(exclude_none=True)
+    if isinstance(body, SlackChannelIn | WebhookChannelIn):
+        record.enabled_graph_image = body.enabledGraphImage
+    return record
+
+
+def _seal_url(org_id: str, body: ChannelIn) -> tuple[dict[str, str], str]:
+    if isinstance(body, SlackChannelIn | WebhookChannelIn):
+        return secrets.seal(org_id, {SECRET_FIELD[body.type]: body.url}), mask_url(body.url)
+    return {}, ""
+
+
+def list_channels(org_id: str) -> list[Channel]:
+    return [channel_to_api(c) for c in repo.load(org_id).channels.values()]
+
+
+def create_channel(org_id: str, body: ChannelIn) -> Channel:
+    _check_user_ids(body)
+    sealed, url_mask = _seal_url(org_id, body)
+    record = _channel_record(org_id, ids.mackerel_id(), body, sealed, url_mask, clock.iso())
+
+    def attempt(config: Configuration) -> None:
+        puts: list[ChannelRecord | GroupRecord] = [record]
+        default = config.default_group
+        if body.addToDefaultNotificationGroup and default is not None:
+            puts.append(
+                default.model_copy(
+                    update={"child_channel_ids": [*default.child_channel_ids, record.id], "updated_at": clock.iso()}
+                )
+            )
+        repo.commit(config, puts)
+
+    _optimistic(org_id, attempt)
+    return channel_to_api(record)
+
+
+def update_channel(org_id: str, channel_id: str, body: ChannelIn) -> Channel:
+    """PUT is the full object. `type` cannot change. A Slack/webhook `url` equal to the masked value the
+    API shows keeps the stored URL; any other value replaces it."""
+    current = repo.load(org_id).channels.get(channel_id)
+    if current is None:
+        raise NotFound("Channel not found")
+    if body.type != current.channel_type:
+        raise ValidationFailed("type: the type of a channel cannot be changed")
+    _check_user_ids(body)
+    if isinstance(body, SlackChannelIn | WebhookChannelIn) and body.url == current.url_mask:
+        sealed, url_mask = current.sealed, current.url_mask
+    else:
+        sealed, url_mask = _seal_url(org_id, body)
+
+    def attempt(config: Configuration) -> ChannelRecord:
+        existing = config.channels.get(channel_id)
+        if existing is None:
+            raise NotFound("Channel not found")
+        record = _channel_record(org_id, channel_id, body, sealed, url_mask, existing.created_at)
+        repo.commit(config, [record])
+        return record
+
+    return channel_to_api(_optimistic(org_id, attempt))
+
+
+def delete_channel(org_id: str, channel_id: str) -> Channel:
+    """Deletes the channel and takes it out of every group that listed it; returns it as it was."""
+
+    def attempt(config: Configuration) -> ChannelRecord:
+        record = config.channels.get(channel_id)
+        if record is None:
+            raise NotFound("Channel not found")
+        now = clock.iso()
+        updated: list[ChannelRecord | GroupRecord] = [
+            group.model_copy(
+                update={"child_channel_ids": [i for i in group.child_channel_ids if i != channel_id], "updated_at": now}
+            )
+            for group in config.groups.values()
+            if channel_id in group.child_channel_ids
+        ]
+        if len(updated) + 2 > repo.MAX_TRANSACTION_ITEMS:
+            raise ValidationFailed("the channel belongs to too many notification groups to be deleted at once")
+        repo.commit(config, updated, [keys.mackerel_channel(org_id, channel_id)])
+        return record
+
+    return channel_to_api(_optimistic(org_id, attempt))
+
+
+# --- notification groups --------------------------------------------------------------------------------
+
+
+def group_to_api(record: GroupRecord) -> NotificationGroup:
+    return NotificationGroup(
+        id=record.id,
+        type=record.group_type,  # type: ignore[arg-type]
+        name=record.name,
+        notificationLevel=record.notification_level,  # type: ignore[arg-type]
+        childNotificationGroupIds=record.child_group_ids,
+        childChannelIds=record.child_channel_ids,
+        monitors=[MonitorRef(id=m.id, skipDefault=m.skip_default) for m in record.monitors],
+        services=[ServiceRef(name=s) for s in record.services],
+    )
+
+
+def contains(config: Configuration, start_ids: list[str], target: str, overrides: dict[str, list[str]]) -> bool:
+    """Whether `target` is reachable from `start_ids` through child groups (`overrides` replaces the
+    children of the group being written). Iterative, cycle-safe."""
+    stack, seen = list(start_ids), set()
+    while stack:
+        group_id = stack.pop()
+        if group_id == target:
+            return True
+        if group_id in seen:
+            continue
+        seen.add(group_id)
+        group = config.groups.get(group_id)
+        children = overrides.get(group_id, group.child_group_ids if group else [])
+        stack.extend(children)
+    return False
+
+
+def _validated(config: Configuration, group_id: str, body: NotificationGroupIn) -> tuple[list[str], list[str]]:
+    child_groups = _dedupe(list(body.childNotificationGroupIds))
+    child_channels = _dedupe(list(body.childChannelIds))
+    unknown_groups = [i for i in child_groups if i not in config.groups and i != group_id]
+    if unknown_groups:
+        raise ValidationFailed(f"childNotificationGroupIds: notification group not found: {unknown_groups[0]}")
+    unknown_channels = [i for i in child_channels if i not in config.channels]
+    if unknown_channels:
+        raise ValidationFailed(f"childChannelIds: channel not found: {unknown_channels[0]}")
+    if group_id in child_groups:
+        raise ValidationFailed("childNotificationGroupIds: a notification group cannot contain itself")
+    if contains(config, child_groups, group_id, {group_id: child_groups}):
+        raise ValidationFailed(
+            "childNotificationGroupIds: a notification group cannot contain itself through its child groups"
+        )
+    return child_groups, child_channels
+
+
+def _group_record(
+    org_id: str,
+    group_id: str,
+    group_type: str,
+    body: NotificationGroupIn,
+    children: tuple[list[str], list[str]],
+    at: str,
+) -> GroupRecord:
+    return GroupRecord(
+        org_id=org_id,
+        id=group_id,
+        group_type=group_type,
+        name=body.name,
+        notification_level=body.notificationLevel,
+        child_group_ids=children[0],
+        child_channel_ids=children[1],
+        monitors=[MonitorRule(id=m.id, skip_default=m.skipDefault) for m in body.monitors],
+        services=_dedupe([s.name for s in body.services]),
+        created_at=at,
+        updated_at=clock.iso(),
+    )
+
+
+def list_groups(org_id: str) -> list[NotificationGroup]:
+    return [group_to_api(g) for g in _configuration(org_id).groups.values()]
+
+
+def create_group(org_id: str, body: NotificationGroupIn) -> NotificationGroup:
+    group_id = ids.mackerel_id()
+    created_at = clock.iso()
+
+    def attempt(config: Configuration) -> GroupRecord:
+        record = _group_record(org_id, group_id, "group", body, _validated(config, group_id, body), created_at)
+        repo.commit(config, [record])
+        return record
+
+    return group_to_api(_optimistic(org_id, attempt))
+
+
+def update_group(org_id: str, group_id: str, body: NotificationGroupIn) -> NotificationGroup:
+    def attempt(config: Configuration) -> GroupRecord:
+        existing = config.groups.get(group_id)
+        if existing is None:
+            raise NotFound("Notification group not found")
+        if existing.is_default and body.name != existing.name:
+            raise ValidationFailed("name: the default notification group cannot be renamed")
+        children = _validated(config, group_id, body)
+        record = _group_record(org_id, group_id, existing.group_type, body, children, existing.created_at)
+        repo.commit(config, [record])
+        return record
+
+    return group_to_api(_optimistic(org_id, attempt))
+
+
+def delete_group(org_id: str, group_id: str) -> NotificationGroup:
+    """Deletes the group and takes it out of every group that listed it; returns it as it was."""
+
+    def attempt(config: Configuration) -> GroupRecord:
+        record = config.groups.get(group_id)
+        if record is None:
+            raise NotFound("Notification group not found")
+        if record.is_default:
+            raise ValidationFailed("the default notification group cannot be deleted")
+        now = clock.iso()
+        parents: list[ChannelRecord | GroupRecord] = [
+            group.model_copy(
+                update={"child_group_ids": [i for i in group.child_group_ids if i != group_id], "updated_at": now}
+            )
+            for group in config.groups.values()
+            if group_id in group.child_group_ids and group.id != group_id
+        ]
+        if len(parents) + 2 > repo.MAX_TRANSACTION_ITEMS:
+            raise ValidationFailed("the group belongs to too many notification groups to be deleted at once")
+        repo.commit(config, parents, [keys.mackerel_group(org_id, group_id)])
+        return record
+
+    return group_to_api(_optimistic(org_id, attempt))

@@ -1,0 +1,70 @@
+"""Grafana channels routing: every `isDefault` channel of the org plus the channels the event names in
+`targets.notificationUids`; `disableResolveMessage` skips recoveries. A triggered event with a dedupKey
+opens the incident and schedules one reminder timer per selected channel with `sendReminder`; a recovery
+closes the incident, which stops the reminders (herald.domain.grafana_reminders)."""
+
+from __future__ import annotations
+
+from herald.data import grafana_channels as channels_repo
+from herald.data import grafana_incidents as incidents
+from herald.data import timers
+from herald.data.grafana_channels import ChannelRecord
+from herald.domain.grafana_channels import adapter_config
+from herald.routing.plan import PlannedDelivery, StoredEvent
+
+FAMILY = "grafana"
+REMINDER_KIND = "grafana_reminder"
+
+
+def reminder_timer_id(event_id: str, channel_id: int, round_number: int) -> str:
+    """Deterministic, so a replayed stream record or a re-run job rewrites the same timer."""
+    return f"grafana-reminder#{event_id}#{channel_id}#{round_number}"
+
+
+def planned(channel: ChannelRecord, reminder_round: int = 0) -> PlannedDelivery:
+    suffix = f":reminder:{reminder_round}" if reminder_round else ""
+    name = f"{channel.name} (reminder {reminder_round})" if reminder_round else channel.name
+    return PlannedDelivery(
+        kind=channel.type,
+        family=FAMILY,
+        destination_id=f"{channel.id}{suffix}",
+        destination_name=name,
+        config=adapter_config(channel.type, channel.settings),
+        sealed=channel.sealed,
+    )
+
+
+def schedule_reminder(
+    org_id: str, dedup_key: str, event_id: str, channel: ChannelRecord, round_number: int, now: float
+) -> None:
+    timers.schedule(
+        reminder_timer_id(event_id, channel.id, round_number),
+        REMINDER_KIND,
+        now + channel.frequency_seconds,
+        {"orgId": org_id, "dedupKey": dedup_key, "eventId": event_id, "channelId": channel.id, "round": round_number},
+    )
+
+
+def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
+    channels = channels_repo.list_for_org(event.org_id)
+    if not channels:
+        return []
+    recovered = event.status == "recovered"
+    named = {str(uid) for uid in event.targets.get("notificationUids") or []}
+    selected = [
+        channel
+        for channel in channels
+        if (channel.is_default or channel.uid in named) and not (recovered and channel.disable_resolve_message)
+    ]
+    dedup_key = event.snapshot.get("dedupKey")
+    if dedup_key:
+        at = str(event.snapshot.get("createdAt", ""))
+        if recovered:
+            if any(channel.send_reminder for channel in channels):
+                incidents.close_incident(event.org_id, dedup_key, event.id, at, now)
+        else:
+            reminding = [c for c in selected if c.send_reminder and c.frequency_seconds > 0]
+            if reminding and incidents.open_incident(event.org_id, dedup_key, event.id, at, now):
+                for channel in reminding:
+                    schedule_reminder(event.org_id, dedup_key, event.id, channel, 1, now)
+    return [planned(channel) for channel in selected]

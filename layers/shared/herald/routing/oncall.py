@@ -1,0 +1,14 @@
+"""OnCall routing: a triggered event pages the users it names (their rule chains run step by step through
+herald.domain.escalations, not as immediate deliveries); a recovered event stops the escalations of the
+events triggered before it with the same dedupKey."""
+
+from __future__ import annotations
+
+from herald.domain import escalations
+from herald.routing.plan import PlannedDelivery, StoredEvent
+
+
+def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
+    escalations.resolve(event)
+    escalations.start(event)
+    return []

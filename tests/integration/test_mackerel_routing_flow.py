@@ -1,0 +1,103 @@
+"""Mackerel routing against the table (moto): configuration written through the API, events routed by
+herald.routing.mackerel and by the fan-out, critical incidents and their recoveries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from herald import ids, secrets
+from herald.domain import fanout
+from herald.routing import mackerel
+from herald.routing.plan import StoredEvent
+from herald_local.template import Resolver
+from tests.support.apigw import ApiClient
+
+HOOK = {"name": "hook", "type": "webhook", "url": "http://127.0.0.1:9/hook", "events": ["alert"]}
+
+
+def call(api: ApiClient, method: str, path: str, token: str, body: Any = None) -> Any:
+    response = api.request(method, path, body, headers={"X-Api-Key": token})
+    assert response.status == 200, response.text
+    return response.json()
+
+
+def event(
+    org_id: str,
+    status: str = "triggered",
+    severity: str = "critical",
+    monitor: str | None = "mon_a",
+    dedup: str | None = None,
+    service: str | None = None,
+) -> StoredEvent:
+    snapshot: dict[str, Any] = {"severity": severity, "title": "t", "status": status}
+    if dedup:
+        snapshot["dedupKey"] = dedup
+    return StoredEvent(ids.event_id(), org_id, status, monitor, service, snapshot, None)
+
+
+def critical_default_group(api: ApiClient, token: str) -> str:
+    channel = call(api, "POST", "/api/v0/channels", token, {**HOOK, "addToDefaultNotificationGroup": True})
+    default = next(g for g in call(api, "GET", "/api/v0/notification-groups", token)["notificationGroups"])
+    body = {k: v for k, v in default.items() if k not in ("id", "type")} | {"notificationLevel": "critical"}
+    call(api, "PUT", f"/api/v0/notification-groups/{default['id']}", token, body)
+    return str(channel["id"])
+
+
+def routed(e: StoredEvent) -> list[str]:
+    return [d.destination_id for d in mackerel.route(e, 1_700_000_000.0)]
+
+
+def test_recoveries_pass_a_critical_group_only_after_a_critical_trigger(
+    api: ApiClient, token: str, org_id: str
+) -> None:
+    channel_id = critical_default_group(api, token)
+    assert routed(event(org_id, "recovered")) == []  # nothing was open
+    assert routed(event(org_id, "triggered", "warning")) == []
+    assert routed(event(org_id, "recovered")) == []  # a warning does not open a critical incident
+    assert routed(event(org_id, "triggered", "critical")) == [channel_id]
+    recovery = event(org_id, "recovered", "critical")
+    assert routed(recovery) == [channel_id]
+    assert routed(recovery) == [channel_id]  # a replayed stream record reaches the same decision
+    assert routed(event(org_id, "recovered")) == []  # the incident was closed by the first recovery
+    assert routed(event(org_id, "triggered", "critical")) == [channel_id]  # re-opened
+    assert routed(event(org_id, "recovered", "info")) == [channel_id]
+
+
+def test_incidents_are_told_apart_by_dedup_key_then_monitor(api: ApiClient, token: str, org_id: str) -> None:
+    channel_id = critical_default_group(api, token)
+    assert routed(event(org_id, "triggered", dedup="disk-full")) == [channel_id]
+    assert routed(event(org_id, "recovered", dedup="cpu-high")) == []
+    assert routed(event(org_id, "recovered", monitor="mon_b")) == []
+    assert routed(event(org_id, "recovered", dedup="disk-full")) == [channel_id]
+
+
+def test_routing_reads_sealed_urls_and_plans_one_delivery_per_channel(
+    api: ApiClient, token: str, org_id: str, aws_env: Resolver
+) -> None:
+    channel = call(api, "POST", "/api/v0/channels", token, {**HOOK, "addToDefaultNotificationGroup": True})
+    child = call(
+        api,
+        "POST",
+        "/api/v0/notification-groups",
+        token,
+        {"name": "child", "notificationLevel": "all", "childChannelIds": [channel["id"]]},
+    )
+    call(
+        api,
+        "POST",
+        "/api/v0/notification-groups",
+        token,
+        {
+            "name": "parent",
+            "notificationLevel": "all",
+            "childNotificationGroupIds": [child["id"]],
+            "monitors": [{"id": "mon_a", "skipDefault": False}],
+        },
+    )
+    [planned] = fanout.plan_event(event(org_id), 1_700_000_000.0)
+    assert (planned.family, planned.kind, planned.destination_id) == ("mackerel", "webhook", channel["id"])
+    assert secrets.unseal(org_id, planned.sealed) == {"url": "http://127.0.0.1:9/hook"}
+
+
+def test_an_org_without_mackerel_configuration_routes_nothing(aws_env: Resolver) -> None:
+    assert routed(event(ids.org_id())) == []

@@ -1,0 +1,1039 @@
+"""Fan-out and delivery on moto, driven the way Lambda drives them: the API writes an event, the test hands
+its stream record to the fan-out handler, then hands the queued SQS messages to the delivery handler
+(deleting what succeeded, leaving what failed) and checks what the loopback receiver got."""
+
+from __future__ import annotations
+
+import functools
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import pytest
+from boto3.dynamodb.types import TypeSerializer
+from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
+from standardwebhooks.webhooks import Webhook
+
+from herald import aws, ids, outbound, settings
+from herald.auth.keys import create_key
+from herald.auth.scopes import ALL_SCOPES
+from herald.data import cooldowns, keys, orgs
+from herald.data.table import table
+from herald_local.functions import LambdaContext, load_instance
+from herald_local.template import Resolver, Template, provision
+from tests.conftest import reset_caches, sqs_messages
+from tests.support.apigw import ApiClient
+from tests.support.receiver import Receiver, Reply
+from tests.support.tables import create_table_like_template
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+_serializer = TypeSerializer()
+_sequence = iter(range(10**20, 10**21))
+
+
+@dataclass
+class Pipeline:
+    """The API plus the fan-out and delivery functions, each a fresh container, on one moto account."""
+
+    api: ApiClient
+    token: str
+    resolver: Resolver
+    fanout_handler: Callable[[dict[str, Any], Any], Any]
+    delivery_handler: Callable[[dict[str, Any], Any], Any]
+    queue_arn: str = ""
+    dead_letter_url: str = ""
+    stream_arn: str = ""
+    sqs: Any = field(default_factory=lambda: boto3.client("sqs", region_name="us-east-1"))
+
+    # --- the API -------------------------------------------------------------------------------
+
+    def create_alert(self, url: str, **fields: Any) -> str:
+        body = {"name": f"hook {uuid.uuid4().hex[:6]}", "strategy": "webhook", "url": url, **fields}
+        answer = self.api.post("/v1/alerts", body, token=self.token)
+        assert answer.status == 201, answer.text
+        return str(answer.json()["id"])
+
+    def post_event(self, **fields: Any) -> str:
+        answer = self.api.post(
+            "/v1/events", {"status": "triggered", "title": "checkout is down", **fields}, token=self.token
+        )
+        assert answer.status == 202, answer.text
+        return str(answer.json()["id"])
+
+    def event(self, event_id: str) -> dict[str, Any]:
+        answer = self.api.get(f"/v1/events/{event_id}", token=self.token)
+        assert answer.status == 200, answer.text
+        return dict(answer.json())
+
+    def deliveries(self, event_id: str) -> list[dict[str, Any]]:
+        return list(self.event(event_id)["deliveries"])
+
+    def history(self, alert_id: str) -> list[dict[str, Any]]:
+        answer = self.api.get(f"/v1/alerts/{alert_id}/events", token=self.token)
+        assert answer.status == 200, answer.text
+        return list(answer.json()["events"])
+
+    # --- the stream ----------------------------------------------------------------------------
+
+    def stream_record(self, event_id: str, event_name: str = "INSERT") -> dict[str, Any]:
+        """The stream record DynamoDB emits for the stored event item (NEW_AND_OLD_IMAGES)."""
+        item = table().get_item(Key=keys.event(event_id), ConsistentRead=True)["Item"]
+        image = {name: _serializer.serialize(value) for name, value in item.items()}
+        return {
+            "eventID": uuid.uuid4().hex,
+            "eventName": event_name,
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": "us-east-1",
+            "dynamodb": {
+                "ApproximateCreationDateTime": time.time(),
+                "Keys": {"pk": image["pk"], "sk": image["sk"]},
+                "NewImage": image,
+                "SequenceNumber": str(next(_sequence)),
+                "SizeBytes": len(json.dumps(image)),
+                "StreamViewType": "NEW_AND_OLD_IMAGES",
+            },
+            "eventSourceARN": self.stream_arn,
+        }
+
+    def fan_out(self, *records: dict[str, Any]) -> list[str]:
+        """Invokes the fan-out function with one stream batch; returns the failed sequence numbers."""
+        result = self.fanout_handler({"Records": list(records)}, LambdaContext(self.api.specs["FanoutFunction"]))
+        return [failure["itemIdentifier"] for failure in result["batchItemFailures"]]
+
+    def fan_out_events(self, *event_ids: str) -> None:
+        assert self.fan_out(*(self.stream_record(e) for e in event_ids)) == []
+
+    # --- the webhook queue ---------------------------------------------------------------------
+
+    @property
+    def queue_url(self) -> str:
+        return settings.get_settings().queue_url("webhook")
+
+    def receive(self, max_messages: int = 10) -> list[dict[str, Any]]:
+        return sqs_messages(self.queue_url, max_messages)
+
+    def sqs_event(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "Records": [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": {
+                        "ApproximateReceiveCount": m["Attributes"]["ApproximateReceiveCount"],
+                        "SentTimestamp": m["Attributes"]["SentTimestamp"],
+                        "SenderId": m["Attributes"]["SenderId"],
+                        "ApproximateFirstReceiveTimestamp": m["Attributes"]["ApproximateFirstReceiveTimestamp"],
+                    },
+                    "messageAttributes": {},
+                    "md5OfBody": m["MD5OfBody"],
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": self.queue_arn,
+                    "awsRegion": "us-east-1",
+                }
+                for m in messages
+            ]
+        }
+
+    def deliver(self, messages: list[dict[str, Any]]) -> list[str]:
+        """Invokes the delivery function like Lambda's SQS poller: the messages not reported as failed are
+        deleted; returns the failed message ids."""
+        result = self.delivery_handler(self.sqs_event(messages), LambdaContext(self.api.specs["DeliveryFunction"]))
+        failed = [failure["itemIdentifier"] for failure in result["batchItemFailures"]]
+        for m in messages:
+            if m["MessageId"] not in failed:
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"])
+        return failed
+
+    def deliver_all(self) -> list[str]:
+        messages = self.receive(100)
+        return self.deliver(messages) if messages else []
+
+    def drain(self, rounds: int = 5) -> None:
+        """Delivers until the queue is empty, each retry's wait skipped."""
+        for _ in range(rounds):
+            messages = self.receive(100)
+            if not messages:
+                return
+            failed = self.deliver(messages)
+            for m in messages:
+                if m["MessageId"] in failed:
+                    self.make_visible(m)
+        raise AssertionError("the queue did not drain")
+
+    def run(self, *event_ids: str) -> None:
+        """Fan-out then delivery, all succeeding."""
+        self.fan_out_events(*event_ids)
+        assert self.deliver_all() == []
+
+    def make_visible(self, message: dict[str, Any]) -> None:
+        """The retry wait has passed (instead of sleeping through it)."""
+        self.sqs.change_message_visibility(
+            QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+        )
+
+
+@pytest.fixture(autouse=True)
+def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each AWS request atomic, as DynamoDB makes every conditional write. In-process moto has no locking,
+    so two threads' conditional writes could both pass there and a race test would prove nothing."""
+    lock = threading.RLock()
+    original = BotocoreStubber.process_request
+
+    def process_request(self: BotocoreStubber, request: Any) -> Any:
+        with lock:
+            return original(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", process_request)
+
+
+@pytest.fixture(scope="module")
+def shared_receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def receiver(shared_receiver: Receiver) -> Receiver:
+    """One loopback receiver for the module (closing one costs half a second), emptied for each test."""
+    with shared_receiver.lock:
+        shared_receiver.received.clear()
+        shared_receiver.script.clear()
+    return shared_receiver
+
+
+@dataclass
+class Account:
+    """One moto account with the template's resources, shared by the module (provisioning costs seconds)."""
+
+    template: Template
+    resolver: Resolver
+    api: ApiClient
+    fanout_handler: Callable[[dict[str, Any], Any], Any]
+    delivery_handler: Callable[[dict[str, Any], Any], Any]
+
+
+@pytest.fixture(scope="module")
+def account() -> Iterator[Account]:
+    with mock_aws(), pytest.MonkeyPatch.context() as patch:
+        template = Template()
+        resolver = provision(template, functools.partial(boto3.client, region_name="us-east-1"))
+        for key, value in resolver.environment().items():
+            patch.setenv(key, value)
+        patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
+        patch.setenv("HERALD_RETRY_BASE_SECONDS", "1")
+        patch.setenv("HERALD_HTTP_TIMEOUT_SECONDS", "2")
+        reset_caches()
+        api = ApiClient(template)
+        yield Account(
+            template=template,
+            resolver=resolver,
+            api=api,
+            fanout_handler=load_instance(api.specs["FanoutFunction"]),
+            delivery_handler=load_instance(api.specs["DeliveryFunction"]),
+        )
+    reset_caches()
+    outbound._pools.clear()
+
+
+def fresh_webhook_queue(sqs: Any, resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """A new webhook queue and dead-letter queue set up like the template's (SQS allows one purge a minute,
+    so each test gets its own pair); returns the queue's ARN and the dead-letter queue's URL."""
+    tag = uuid.uuid4().hex[:12]
+    like = sqs.get_queue_attributes(QueueUrl=resolver.refs["WebhookQueue"], AttributeNames=["All"])["Attributes"]
+    dead_letter_url = sqs.create_queue(QueueName=f"herald-WebhookDeadLetterQueue-{tag}")["QueueUrl"]
+    dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letter_url, AttributeNames=["QueueArn"])["Attributes"]
+    redrive = {**json.loads(like["RedrivePolicy"]), "deadLetterTargetArn": dead_letter_arn["QueueArn"]}
+    url = sqs.create_queue(
+        QueueName=f"herald-WebhookQueue-{tag}",
+        Attributes={"VisibilityTimeout": like["VisibilityTimeout"], "RedrivePolicy": json.dumps(redrive)},
+    )["QueueUrl"]
+    monkeypatch.setenv("QUEUE_URL_WEBHOOK", url)
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ], dead_letter_url
+
+
+@pytest.fixture
+def pipe(account: Account, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:
+    """A fresh org with an all-scope key on the shared account, with its own table and empty queues, and new
+    clients and caches."""
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    queue_arn, dead_letter_url = fresh_webhook_queue(sqs, account.resolver, monkeypatch)
+    table_name = f"herald-Table-{uuid.uuid4().hex[:12]}"
+    stream_arn = create_table_like_template(account.template, dynamodb, table_name)
+    monkeypatch.setenv("TABLE_NAME", table_name)
+    reset_caches()
+    org = ids.org_id()
+    orgs.ensure(org)
+    yield Pipeline(
+        api=account.api,
+        token=create_key(org, list(ALL_SCOPES)),
+        resolver=account.resolver,
+        fanout_handler=account.fanout_handler,
+        delivery_handler=account.delivery_handler,
+        queue_arn=queue_arn,
+        dead_letter_url=dead_letter_url,
+        stream_arn=stream_arn,
+        sqs=sqs,
+    )
+    dynamodb.delete_table(TableName=table_name)
+    reset_caches()
+
+
+def count_calls(operation: str) -> list[dict[str, Any]]:
+    """Every call Herald's SQS client makes to `operation`, with its parameters."""
+    calls: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        calls.append(params)
+
+    aws.client("sqs").meta.events.register(f"provide-client-params.sqs.{operation}", record)
+    return calls
+
+
+def closed_port_url() -> str:
+    """A loopback URL where nothing listens: connections are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook"
+
+
+def bodies(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [json.loads(m["Body"]) for m in messages]
+
+
+# --- the happy path ----------------------------------------------------------------------------
+
+
+def test_event_is_fanned_out_queued_and_delivered_signed(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given a signed webhook alert for one monitor
+    alert_id = pipe.create_alert(receiver.url("/in"), secret=SECRET, monitorId="mon_web1")
+
+    # When an event for that monitor is posted and its stream record fanned out
+    event_id = pipe.post_event(monitorId="mon_web1", message="HTTP 503")
+    pipe.fan_out_events(event_id)
+
+    # Then one pending delivery is recorded and one message (ids only, no secrets) is queued
+    [pending] = pipe.deliveries(event_id)
+    assert pending["status"] == "pending" and pending["attempts"] == 0
+    assert pending["destination"] == {
+        "family": "alerts",
+        "kind": "webhook",
+        "id": alert_id,
+        "name": pending["destination"]["name"],
+    }
+    messages = pipe.receive()
+    assert bodies(messages) == [{"eventId": event_id, "deliveryId": pending["id"]}]
+
+    # When the delivery function gets the message
+    assert pipe.deliver(messages) == []
+
+    # Then the receiver got exactly one signed webhook whose id is the delivery id
+    [got] = receiver.requests()
+    payload = Webhook(SECRET).verify(got.body, got.headers)
+    assert got.headers["webhook-id"] == pending["id"]
+    assert payload["type"] == "alert.triggered"
+    assert payload["data"]["eventId"] == event_id and payload["data"]["alertId"] == alert_id
+    assert payload["data"]["message"] == "HTTP 503"
+    # And the record is delivered after one attempt, and the queue is empty
+    [done] = pipe.deliveries(event_id)
+    assert (done["status"], done["attempts"], done["lastError"]) == ("delivered", 1, None)
+    assert done["deliveredAt"] is not None
+    assert pipe.receive() == []
+
+
+# --- routing -----------------------------------------------------------------------------------
+
+
+def test_monitor_scoping(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given alerts for mon_a, for mon_b, and for every monitor
+    only_a = pipe.create_alert(receiver.url("/a"), monitorId="mon_a")
+    only_b = pipe.create_alert(receiver.url("/b"), monitorId="mon_b")
+    every = pipe.create_alert(receiver.url("/all"))
+
+    # When an event for mon_a and one for mon_b are fanned out and delivered
+    event_a = pipe.post_event(monitorId="mon_a")
+    event_b = pipe.post_event(monitorId="mon_b")
+    pipe.run(event_a, event_b)
+
+    # Then mon_a's event reached the mon_a alert and the catch-all, never the mon_b alert; and vice versa
+    assert {d["destination"]["id"] for d in pipe.deliveries(event_a)} == {only_a, every}
+    assert {d["destination"]["id"] for d in pipe.deliveries(event_b)} == {only_b, every}
+    assert sorted(r.path for r in receiver.requests()) == ["/a", "/all", "/all", "/b"]
+    assert [r.json()["data"]["eventId"] for r in receiver.requests("/a")] == [event_a]
+    assert [r.json()["data"]["eventId"] for r in receiver.requests("/b")] == [event_b]
+
+
+def test_event_without_monitor_reaches_no_uptime_alert(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given a catch-all alert and a scoped one
+    pipe.create_alert(receiver.url("/all"))
+    pipe.create_alert(receiver.url("/a"), monitorId="mon_a")
+
+    # When an event that names no monitor is fanned out
+    event_id = pipe.post_event(service="checkout")
+    pipe.fan_out_events(event_id)
+
+    # Then nothing is recorded, queued or sent
+    assert pipe.deliveries(event_id) == []
+    assert pipe.receive() == []
+    assert receiver.requests() == []
+
+
+def test_notify_on_recovery_false_skips_recovered(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given one alert that wants recoveries and one that does not
+    quiet = pipe.create_alert(receiver.url("/quiet"), notifyOnRecovery=False)
+    loud = pipe.create_alert(receiver.url("/loud"))
+
+    # When a triggered and then a recovered event for the monitor pass through
+    triggered = pipe.post_event(monitorId="mon_a")
+    recovered = pipe.post_event(monitorId="mon_a", status="recovered")
+    pipe.run(triggered, recovered)
+
+    # Then both alerts got the trigger, only the loud one the recovery
+    assert {d["destination"]["id"] for d in pipe.deliveries(triggered)} == {quiet, loud}
+    assert [d["destination"]["id"] for d in pipe.deliveries(recovered)] == [loud]
+    assert [r.json()["type"] for r in receiver.requests("/quiet")] == ["alert.triggered"]
+    assert sorted(r.json()["type"] for r in receiver.requests("/loud")) == ["alert.recovered", "alert.triggered"]
+
+
+def test_alerts_of_another_org_are_not_reached(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given an alert in another org for the same monitor id
+    other_org = ids.org_id()
+    orgs.ensure(other_org)
+    other = Pipeline(
+        pipe.api,
+        create_key(other_org, list(ALL_SCOPES)),
+        pipe.resolver,
+        pipe.fanout_handler,
+        pipe.delivery_handler,
+        pipe.queue_arn,
+        pipe.dead_letter_url,
+        pipe.stream_arn,
+    )
+    other.create_alert(receiver.url("/other"), monitorId="mon_a")
+    mine = pipe.create_alert(receiver.url("/mine"), monitorId="mon_a")
+
+    # When this org's event is fanned out
+    event_id = pipe.post_event(monitorId="mon_a")
+    pipe.run(event_id)
+
+    # Then only this org's alert gets it
+    assert [d["destination"]["id"] for d in pipe.deliveries(event_id)] == [mine]
+    assert [r.path for r in receiver.requests()] == ["/mine"]
+
+
+# --- cooldown ----------------------------------------------------------------------------------
+
+
+def test_cooldown_suppresses_repeats_per_alert_and_monitor(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given a catch-all alert with a 10-minute cooldown
+    alert_id = pipe.create_alert(receiver.url(), cooldownMinutes=10)
+
+    # When mon_a fires, fires again inside the window, and mon_b fires
+    first = pipe.post_event(monitorId="mon_a")
+    pipe.run(first)
+    second = pipe.post_event(monitorId="mon_a")
+    pipe.run(second)
+    other_monitor = pipe.post_event(monitorId="mon_b")
+    pipe.run(other_monitor)
+
+    # Then the repeat for mon_a created no delivery, while mon_b (its own window) did
+    assert len(pipe.deliveries(first)) == 1
+    assert pipe.deliveries(second) == []
+    assert len(pipe.deliveries(other_monitor)) == 1
+    assert [r.json()["data"]["eventId"] for r in receiver.requests()] == [first, other_monitor]
+    assert [h["id"] for h in pipe.history(alert_id)] == [other_monitor, first]
+
+
+def test_cooldown_is_per_alert(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given two alerts with cooldowns
+    pipe.create_alert(receiver.url("/one"), cooldownMinutes=5)
+    pipe.create_alert(receiver.url("/two"), cooldownMinutes=5)
+
+    # When the same monitor fires twice
+    first, second = pipe.post_event(monitorId="mon_a"), pipe.post_event(monitorId="mon_a")
+    pipe.run(first, second)
+
+    # Then each alert notified once: one alert's window does not hold back the other
+    assert len(pipe.deliveries(first)) == 2
+    assert pipe.deliveries(second) == []
+    assert sorted(r.path for r in receiver.requests()) == ["/one", "/two"]
+
+
+def test_cooldown_zero_never_suppresses(pipe: Pipeline, receiver: Receiver) -> None:
+    pipe.create_alert(receiver.url(), cooldownMinutes=0)
+    events = [pipe.post_event(monitorId="mon_a") for _ in range(3)]
+    pipe.run(*events)
+    assert [len(pipe.deliveries(e)) for e in events] == [1, 1, 1]
+    assert len(receiver.requests()) == 3
+
+
+def test_racing_cooldown_claims_let_exactly_one_through(pipe: Pipeline) -> None:
+    # Given 16 events of the same (alert, monitor) arriving at once
+    barrier = threading.Barrier(16)
+    results: list[bool] = []
+    lock = threading.Lock()
+    now = time.time()
+
+    alert_id = f"alt_race{uuid.uuid4().hex}"
+
+    def claim(n: int) -> None:
+        barrier.wait()
+        passed = cooldowns.try_claim(alert_id, "mon_a", f"evt_{n}", now, 10)
+        with lock:
+            results.append(passed)
+
+    # When they all claim the cooldown window concurrently
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    # Then exactly one claim succeeded
+    assert sorted(results) == [False] * 15 + [True]
+
+
+def test_cooldown_claim_is_idempotent_for_the_same_event_and_reopens_after_the_window(pipe: Pipeline) -> None:
+    now = time.time()
+    window = f"alt_w{uuid.uuid4().hex}"
+    # Given event 1 opened a 10-minute window
+    assert cooldowns.try_claim(window, "mon_a", "evt_1", now, 10)
+    # Then a replay of event 1 reaches the same decision, event 2 inside the window does not pass
+    assert cooldowns.try_claim(window, "mon_a", "evt_1", now + 5, 10)
+    assert not cooldowns.try_claim(window, "mon_a", "evt_2", now + 599, 10)
+    # And once the window is over, the next event passes (and opens a new window)
+    assert cooldowns.try_claim(window, "mon_a", "evt_3", now + 601, 10)
+    assert not cooldowns.try_claim(window, "mon_a", "evt_4", now + 602, 10)
+
+
+def test_replayed_stream_record_inside_cooldown_still_delivers_once(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given an alert with a cooldown and an event already fanned out (its window opened by it)
+    pipe.create_alert(receiver.url(), cooldownMinutes=30)
+    event_id = pipe.post_event(monitorId="mon_a")
+    record = pipe.stream_record(event_id)
+    assert pipe.fan_out(record) == []
+
+    # When the stream hands the same record over again (a retried batch)
+    assert pipe.fan_out(record) == []
+
+    # Then the replay is not suppressed by its own window (both runs queued the send), and yet there is
+    # one record and one send
+    assert len(pipe.deliveries(event_id)) == 1
+    messages = pipe.receive()
+    assert len(messages) == 2
+    for m in messages:
+        pipe.make_visible(m)
+    pipe.drain()
+    assert len(receiver.requests()) == 1
+
+
+# --- idempotency -------------------------------------------------------------------------------
+
+
+def test_same_stream_record_twice_makes_one_delivery_and_one_send(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given an alert and an event
+    pipe.create_alert(receiver.url())
+    event_id = pipe.post_event(monitorId="mon_a")
+    record = pipe.stream_record(event_id)
+
+    # When the same stream record is processed twice before delivery
+    assert pipe.fan_out(record) == []
+    assert pipe.fan_out(record) == []
+
+    # Then there is one delivery record; the messages (re-queued while it is pending) all name it
+    [delivery] = pipe.deliveries(event_id)
+    messages = pipe.receive()
+    assert len(messages) == 2
+    assert {b["deliveryId"] for b in bodies(messages)} == {delivery["id"]}
+    # And delivering all of them (in one batch, then whatever was put back) sends once
+    failed = pipe.deliver(messages)
+    assert len(failed) <= 1
+    for m in messages:
+        if m["MessageId"] in failed:
+            pipe.make_visible(m)
+    pipe.drain()
+    assert len(receiver.requests()) == 1
+    [done] = pipe.deliveries(event_id)
+    assert (done["status"], done["attempts"]) == ("delivered", 1)
+
+
+def test_stream_record_replayed_after_delivery_queues_nothing(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given an event delivered already
+    pipe.create_alert(receiver.url())
+    event_id = pipe.post_event(monitorId="mon_a")
+    record = pipe.stream_record(event_id)
+    assert pipe.fan_out(record) == []
+    assert pipe.deliver_all() == []
+
+    # When its stream record comes again
+    assert pipe.fan_out(record) == []
+
+    # Then nothing is queued and nothing more is sent
+    assert pipe.receive() == []
+    assert len(receiver.requests()) == 1
+    assert len(pipe.deliveries(event_id)) == 1
+
+
+def test_duplicated_sqs_message_sends_once(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given a queued delivery, and SQS delivering its message twice (at-least-once)
+    pipe.create_alert(receiver.url())
+    event_id = pipe.post_event(monitorId="mon_a")
+    pipe.fan_out_events(event_id)
+    [message] = pipe.receive()
+    pipe.sqs.send_message(QueueUrl=pipe.queue_url, MessageBody=message["Body"])
+    [duplicate] = pipe.receive()
+    assert duplicate["Body"] == message["Body"] and duplicate["MessageId"] != message["MessageId"]
+
+    # When both copies reach the delivery function, one after the other
+    assert pipe.deliver([message]) == []
+    assert pipe.deliver([duplicate]) == []
+
+    # Then exactly one request was sent, and the duplicate was simply consumed
+    assert len(receiver.requests()) == 1
+    [done] = pipe.deliveries(event_id)
+    assert (done["status"], done["attempts"]) == ("delivered", 1)
+    assert pipe.receive() == []
+
+
+def test_duplicates_in_one_batch_send_once(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given the same message twice in one batch, which the function processes concurrently
+    pipe.create_alert(receiver.url())
+    event_id = pipe.post_event(monitorId="mon_a")
+    pipe.fan_out_events(event_id)
+    [message] = pipe.receive()
+    pipe.sqs.send_message(QueueUrl=pipe.queue_url, MessageBody=message["Body"])
+    [duplicate] = pipe.receive()
+    receiver.then(Reply(status=200, delay=0.3))  # a slow receiver, so both copies are in flight together
+
+    # When the batch is delivered
+    failed = pipe.deliver([message, duplicate])
+
+    # Then one request was sent; the copy that found the send leased is retried later, not sent
+    assert len(receiver.requests()) == 1
+    assert len(failed) <= 1
+    if failed:
+        [leftover] = [m for m in (message, duplicate) if m["MessageId"] in failed]
+        pipe.make_visible(leftover)
+        assert pipe.deliver_all() == []
+    assert len(receiver.requests()) == 1
+    assert pipe.deliveries(event_id)[0]["status"] == "delivered"
+
+
+def test_delivered_record_is_not_resent(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given a delivered record
+    pipe.create_alert(receiver.url())
+    event_id = pipe.post_event(monitorId="mon_a")
+    pipe.fan_out_events(event_id)
+    [message] = pipe.receive()
+    assert pipe.deliver([message]) == []
+
+    # When its message arrives again much later (a redrive from the DLQ, say)
+    body = message["Body"]
+    pipe.sqs.send_message(QueueUrl=pipe.queue_url, MessageBody=body)
+    assert pipe.deliver_all() == []
+
+    # Then nothing is sent again and the record is unchanged
+    assert len(receiver.requests()) == 1
+    [done] = pipe.deliveries(event_id)
+    assert (done["status"], done["attempts"]) == ("delivered", 1)
+
+
+# --- retries -----------------------------------------------------------------------------------
+
+
+def test_500_then_200_retries_through_visibility_and_succeeds_once(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given an alert whose receiver fails once, then recovers
+    alert_id = pipe.create_alert(receiver.url(), secret=SECRET)
+    receiver.then(Reply(status=500, body=b"upstream down"), Reply(status=200))
+    event_id = pipe.post_event(monitorId="mon_a")
+    pipe.fan_out_events(event_id)
+    visibility = count_calls("ChangeMessageVisibility")
+
+    # When the first attempt runs
+    [first] = pipe.receive()
+    assert pipe.deliver([first]) == [first["MessageId"]]
+
+    # Then the message is reported failed with its visibility set to the backoff (base 1 s here)
+    [hold] = visibility
+    assert hold["ReceiptHandle"] == first["ReceiptHandle"]
+    assert 1 <= hold["VisibilityTimeout"] <= 2
+    [pending] = pipe.deliveries(event_id)
+    assert (pending["status"], pending["attempts"]) == ("pending", 1)
+    assert pending["lastError"] == "HTTP 500: upstream down"
+    assert pipe.history(alert_id)[0]["status"] == "pending"
+    # And it comes back once that backoff has passed (not after the queue's 180 s)
+    time.sleep(hold["VisibilityTimeout"] + 0.2)
+    [second] = pipe.receive()
+    assert second["Attributes"]["ApproximateReceiveCount"] == "2"
+
+    # When the second attempt runs
+    assert pipe.deliver([second]) == []
+
+    # Then exactly one 200 was received, with the same webhook id both times, and the record is delivered
+    statuses = [r.headers["webhook-id"] for r in receiver.requests()]
+    assert statuses == [pending["id"], pending["id"]]
+    [done] = pipe.deliveries(event_id)
+    assert (done["status"], done["attempts"]) == ("delivered", 2)
+    assert pipe.receive() == []
+    assert pipe.history(alert_id)[0]["status"] == "delivered"
+
+
+def test_retry_after_from_the_receiver_sets_the_visibility(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given a receiver that asks for 37 s
+    pipe.create_alert(receiver.url())
+    receiver.then(Reply(status=429, body=b"slow down", headers={"Retry-After": "37"}))
+    event_id = pipe.post_event(monitorId="mon_a")
+    pipe.fan_out_events(event_id)
+    visibility = count_calls("ChangeMessageVisibility")
+
+    # When delivery meets the 429
+    [message] = pipe.receive()
+    assert pipe.deliver([message]) == [message["MessageId"]]
+
+    # Then the message comes back after exactly that wait
+    assert [c["VisibilityTimeout"] for c in visibility] == [37]
+    assert pipe.deliveries(event_id)[0]["lastError"] == "HTTP 429: slow down"
+
+
+def test_410_fails_at_once_without_retry(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given a receiver that is gone
+    alert_id = pipe.create_alert(receiver.url())
+    receiver.then(Reply(status=410, body=b"endpoint removed"))
+    event_id = pipe.post_event(monitorId="mon_a")
+    pipe.fan_out_events(event_id)
+    visibility = count_calls("ChangeMessageVisibility")
+
+    # When delivery meets the 410
+    [message] = pipe.receive()
+    failed = pipe.deliver([message])
+
+    # Then the record fails at once with the answer as its last error, and the message is consumed
+    assert failed == []
+    assert visibility == []
+    [delivery] = pipe.deliveries(event_id)
+    assert (delivery["status"], delivery["attempts"]) == ("failed", 1)
+    assert delivery["lastError"] == "HTTP 410: endpoint removed"
+    assert delivery["deliveredAt"] is None
+    assert pipe.receive() == []
+    assert len(receiver.requests()) == 1
+    assert pipe.history(alert_id)[0]["status"] == "failed"
+
+
+def test_attempt_limit_fails_the_record_and_dead_letters_the_message(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given a receiver that always answers 500, and the template's attempt limit
+    max_attempts = settings.get_settings().max_attempts
+    assert max_attempts == int(pipe.resolver.refs["MaxAttempts"])
+    receiver.default = Reply(status=500, body=b"still down")
+    try:
+        pipe.create_alert(receiver.url())
+        event_id = pipe.post_event(monitorId="mon_a")
+        pipe.fan_out_events(event_id)
+
+        # When every allowed attempt fails (the retry waits skipped)
+        for attempt in range(1, max_attempts + 1):
+            [message] = pipe.receive()
+            assert message["Attributes"]["ApproximateReceiveCount"] == str(attempt)
+            assert pipe.deliver([message]) == [message["MessageId"]]
+            if attempt < max_attempts:
+                assert pipe.deliveries(event_id)[0]["status"] == "pending"
+                pipe.make_visible(message)
+    finally:
+        receiver.default = Reply()
+
+    # Then the last attempt failed the record, naming the attempts and the last error
+    [delivery] = pipe.deliveries(event_id)
+    assert delivery["status"] == "failed"
+    assert delivery["attempts"] == max_attempts
+    assert delivery["lastError"] == f"gave up after {max_attempts} attempts: HTTP 500: still down"
+    assert len(receiver.requests()) == max_attempts
+    # And the message, reported failed and visible at once, goes to the dead-letter queue on its next receive
+    assert pipe.receive() == []
+    assert [json.loads(m["Body"])["deliveryId"] for m in sqs_messages(pipe.dead_letter_url)] == [delivery["id"]]
+
+
+def test_receive_count_at_the_limit_gives_up_on_the_first_failure(
+    pipe: Pipeline, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a lower attempt limit, and a message whose receive count has reached it
+    monkeypatch.setenv("HERALD_MAX_ATTEMPTS", "2")
+    settings.get_settings.cache_clear()
+    pipe.create_alert(receiver.url())
+    receiver.then(Reply(status=503, body=b"maintenance"))
+    event_id = pipe.post_event(monitorId="mon_a")
+    pipe.fan_out_events(event_id)
+    [message] = pipe.receive()
+    message["Attributes"]["ApproximateReceiveCount"] = "2"
+    visibility = count_calls("ChangeMessageVisibility")
+
+    # When the attempt fails transiently
+    assert pipe.deliver([message]) == [message["MessageId"]]
+
+    # Then the record is failed for good and the message is made visible at once (for the DLQ)
+    [delivery] = pipe.deliveries(event_id)
+    assert delivery["status"] == "failed"
+    assert delivery["lastError"] == "gave up after 1 attempts: HTTP 503: maintenance"
+    assert [c["VisibilityTimeout"] for c in visibility] == [0]
+
+
+def test_connection_refused_is_retried(pipe: Pipeline) -> None:
+    # Given an alert whose target refuses connections
+    pipe.create_alert(closed_port_url())
+    event_id = pipe.post_event(monitorId="mon_a")
+    pipe.fan_out_events(event_id)
+
+    # When delivery runs, Then the message is kept for a retry and the record stays pending with the error
+    [message] = pipe.receive()
+    assert pipe.deliver([message]) == [message["MessageId"]]
+    [delivery] = pipe.deliveries(event_id)
+    assert delivery["status"] == "pending"
+    assert "Connection" in delivery["lastError"] or "refused" in delivery["lastError"]
+
+
+def test_mixed_batch_reports_only_the_transient_failure(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given three alerts: one healthy, one unreachable for now, one whose endpoint is gone
+    ok = pipe.create_alert(receiver.url("/ok"))
+    flaky = pipe.create_alert(closed_port_url())
+    gone_receiver = Receiver()
+    gone_receiver.default = Reply(status=410, body=b"gone")
+    try:
+        gone = pipe.create_alert(gone_receiver.url("/gone"))
+        event_id = pipe.post_event(monitorId="mon_a")
+        pipe.fan_out_events(event_id)
+        messages = pipe.receive()
+        assert len(messages) == 3
+
+        # When one batch carries the three sends
+        failed = pipe.deliver(messages)
+    finally:
+        gone_receiver.close()
+
+    # Then only the unreachable one is reported for a retry; the others are done, one way or the other
+    by_alert = {d["destination"]["id"]: d for d in pipe.deliveries(event_id)}
+    [flaky_message] = [m for m in messages if json.loads(m["Body"])["deliveryId"] == by_alert[flaky]["id"]]
+    assert failed == [flaky_message["MessageId"]]
+    assert {a: d["status"] for a, d in by_alert.items()} == {ok: "delivered", flaky: "pending", gone: "failed"}
+    assert by_alert[gone]["lastError"] == "HTTP 410: gone"
+
+
+# --- fan-out batching and failures -------------------------------------------------------------
+
+
+def test_fan_out_sends_messages_ten_per_batch(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given 4 alerts and 3 events in one stream batch: 12 deliveries
+    alerts = {pipe.create_alert(receiver.url(f"/a{n}")) for n in range(4)}
+    events = [pipe.post_event(monitorId=f"mon_{n}") for n in range(3)]
+    batches = count_calls("SendMessageBatch")
+
+    # When the batch is fanned out
+    pipe.fan_out_events(*events)
+
+    # Then the 12 sends went out in ⌈12/10⌉ = 2 SendMessageBatch calls of at most 10
+    assert len(batches) == 2
+    assert sorted(len(call["Entries"]) for call in batches) == [2, 10]
+    assert all(call["QueueUrl"] == pipe.queue_url for call in batches)
+    # And every delivery is queued exactly once
+    queued = bodies(pipe.receive(100))
+    assert len(queued) == 12
+    recorded = {(e, d["id"]) for e in events for d in pipe.deliveries(e)}
+    assert len(recorded) == 12
+    assert {(b["eventId"], b["deliveryId"]) for b in queued} == recorded
+    assert {d["destination"]["id"] for e in events for d in pipe.deliveries(e)} == alerts
+
+
+def test_fan_out_of_exactly_ten_uses_one_batch(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given 5 alerts and 2 events: 10 deliveries
+    for n in range(5):
+        pipe.create_alert(receiver.url(f"/a{n}"))
+    events = [pipe.post_event(monitorId="mon_a"), pipe.post_event(monitorId="mon_b")]
+    batches = count_calls("SendMessageBatch")
+    # When fanned out together, Then one full batch carries them all
+    pipe.fan_out_events(*events)
+    assert [len(call["Entries"]) for call in batches] == [10]
+
+
+def fail_send_message_batch(failed_ids: list[str] | None = None) -> None:
+    """Makes Herald's next SendMessageBatch calls fail: wholly (a 500) or, given ids, for those entries."""
+
+    def answer(**_: Any) -> tuple[Any, dict[str, Any]]:
+        if failed_ids is None:
+            return SimpleNamespace(status_code=500, headers={}), {
+                "Error": {"Code": "InternalError", "Message": "SQS is having a bad day"}
+            }
+        return SimpleNamespace(status_code=200, headers={}), {
+            "Successful": [],
+            "Failed": [{"Id": i, "SenderFault": False, "Code": "InternalError", "Message": "nope"} for i in failed_ids],
+        }
+
+    aws.client("sqs").meta.events.register_first("before-call.sqs.SendMessageBatch", answer)
+
+
+def test_send_message_batch_failure_fails_the_stream_record_and_a_replay_recovers(
+    pipe: Pipeline, receiver: Receiver
+) -> None:
+    # Given an alert and an event, and SQS failing the batch
+    pipe.create_alert(receiver.url())
+    event_id = pipe.post_event(monitorId="mon_a")
+    record = pipe.stream_record(event_id)
+    fail_send_message_batch()
+
+    # When the record is fanned out
+    failed = pipe.fan_out(record)
+
+    # Then its sequence number is reported, so the stream retries it
+    assert failed == [record["dynamodb"]["SequenceNumber"]]
+    assert pipe.receive() == []
+
+    # When the stream retries the record with SQS healthy again
+    aws.client.cache_clear()
+    assert pipe.fan_out(record) == []
+
+    # Then the same pending delivery is queued and sent once
+    [delivery] = pipe.deliveries(event_id)
+    assert bodies(pipe.receive()) == [{"eventId": event_id, "deliveryId": delivery["id"]}]
+
+
+def test_partially_failed_send_message_batch_fails_only_that_record(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given two events in one stream batch, one send each, and SQS failing the second entry
+    pipe.create_alert(receiver.url())
+    first, second = pipe.post_event(monitorId="mon_a"), pipe.post_event(monitorId="mon_b")
+    records = [pipe.stream_record(first), pipe.stream_record(second)]
+    fail_send_message_batch(["1"])
+
+    # When the batch is fanned out
+    failed = pipe.fan_out(*records)
+
+    # Then only the record whose send failed is reported
+    assert failed == [records[1]["dynamodb"]["SequenceNumber"]]
+
+
+def test_a_record_that_cannot_be_routed_fails_alone(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given a good event and a malformed stream record in one batch
+    pipe.create_alert(receiver.url())
+    good = pipe.stream_record(pipe.post_event(monitorId="mon_a"))
+    bad = pipe.stream_record(pipe.post_event(monitorId="mon_b"))
+    del bad["dynamodb"]["NewImage"]["orgId"]
+
+    # When fanned out
+    failed = pipe.fan_out(good, bad)
+
+    # Then only the bad record is reported; the good one was queued
+    assert failed == [bad["dynamodb"]["SequenceNumber"]]
+    assert len(pipe.receive()) == 1
+
+
+def test_fan_out_ignores_modifications_and_other_items(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given an alert, an event whose record is a MODIFY, and the INSERT of a non-event item
+    pipe.create_alert(receiver.url())
+    event_id = pipe.post_event(monitorId="mon_a")
+    modify = pipe.stream_record(event_id, event_name="MODIFY")
+    other = pipe.stream_record(event_id)
+    other["dynamodb"]["NewImage"]["type"] = {"S": "delivery"}
+
+    # When fanned out, Then nothing fails and nothing is recorded or queued
+    assert pipe.fan_out(modify, other) == []
+    assert pipe.deliveries(event_id) == []
+    assert pipe.receive() == []
+
+
+# --- what the API shows ------------------------------------------------------------------------
+
+
+def test_alert_history_shows_triggered_and_recovered_with_delivery_status(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given an alert for mon_a
+    alert_id = pipe.create_alert(receiver.url(), monitorId="mon_a")
+
+    # When a triggered event is fanned out, Then history shows it pending
+    triggered = pipe.post_event(monitorId="mon_a")
+    pipe.fan_out_events(triggered)
+    [entry] = pipe.history(alert_id)
+    assert entry == {
+        "id": triggered,
+        "alertId": alert_id,
+        "monitorId": "mon_a",
+        "type": "triggered",
+        "status": "pending",
+        "createdAt": pipe.event(triggered)["createdAt"],
+    }
+
+    # When it is delivered, Then it shows delivered
+    assert pipe.deliver_all() == []
+    assert [(h["id"], h["status"]) for h in pipe.history(alert_id)] == [(triggered, "delivered")]
+
+    # When a recovered event follows and its receiver is gone
+    receiver.then(Reply(status=410, body=b"gone"))
+    recovered = pipe.post_event(monitorId="mon_a", status="recovered")
+    pipe.run(recovered)
+
+    # Then history lists both, newest first, with type and status each
+    history = pipe.history(alert_id)
+    assert [(h["id"], h["type"], h["status"]) for h in history] == [
+        (recovered, "recovered", "failed"),
+        (triggered, "triggered", "delivered"),
+    ]
+    # And the limit is honoured
+    answer = pipe.api.get(f"/v1/alerts/{alert_id}/events?limit=1", token=pipe.token)
+    assert [h["id"] for h in answer.json()["events"]] == [recovered]
+
+
+def test_event_read_back_shows_every_delivery_with_attempts_and_last_error(pipe: Pipeline, receiver: Receiver) -> None:
+    # Given two alerts: one that recovers after a 500, one that is gone
+    flaky = pipe.create_alert(receiver.url("/flaky"), name="flaky hook")
+    gone_receiver = Receiver()
+    gone_receiver.default = Reply(status=404, body=b"no such hook")
+    try:
+        gone = pipe.create_alert(gone_receiver.url("/gone"), name="gone hook")
+        receiver.then(Reply(status=500, body=b"boom"))
+        event_id = pipe.post_event(monitorId="mon_a", title="disk full")
+        pipe.fan_out_events(event_id)
+
+        # When the first round runs, and the retry after it (its wait skipped)
+        messages = pipe.receive()
+        retry = pipe.deliver(messages)
+        assert len(retry) == 1
+        [leftover] = [m for m in messages if m["MessageId"] in retry]
+        pipe.make_visible(leftover)
+        assert pipe.deliver_all() == []
+    finally:
+        gone_receiver.close()
+
+    # Then GET /v1/events/{id} shows the event and one entry per delivery
+    event = pipe.event(event_id)
+    assert event["id"] == event_id and event["title"] == "disk full" and event["monitorId"] == "mon_a"
+    by_alert = {d["destination"]["id"]: d for d in event["deliveries"]}
+    assert set(by_alert) == {flaky, gone}
+    assert by_alert[flaky]["destination"] == {"family": "alerts", "kind": "webhook", "id": flaky, "name": "flaky hook"}
+    assert (by_alert[flaky]["status"], by_alert[flaky]["attempts"]) == ("delivered", 2)
+    assert by_alert[flaky]["lastError"] == "HTTP 500: boom"
+    assert (by_alert[gone]["status"], by_alert[gone]["attempts"]) == ("failed", 1)
+    assert by_alert[gone]["lastError"] == "HTTP 404: no such hook"
+    for d in event["deliveries"]:
+        assert set(d) == {
+            "id",
+            "destination",
+            "status",
+            "attempts",
+            "lastError",
+            "createdAt",
+            "updatedAt",
+            "deliveredAt",
+        }
+        assert d["createdAt"] == event["createdAt"]
+        assert d["updatedAt"] >= d["createdAt"]
+    assert by_alert[flaky]["deliveredAt"] is not None and by_alert[gone]["deliveredAt"] is None
+    # And no secret or URL leaks into the read-back
+    assert receiver.url() not in json.dumps(event)
