@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,16 +26,16 @@ from herald import aws, ids, settings
 from herald.auth import middleware
 from herald.auth.keys import create_key
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import orgs, table
+from herald.data import orgs
 from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient
 from tests.support.receiver import Receiver
 
 
 def reset_caches() -> None:
+    """Settings and the key cache follow each test's environment. boto3 clients are kept: creating them is
+    the slowest part of a test, and moto intercepts them whichever mock_aws context is active."""
     settings.get_settings.cache_clear()
-    table.table.cache_clear()
-    aws.client.cache_clear()
     middleware.clear_cache()
 
 
@@ -44,7 +43,7 @@ def reset_caches() -> None:
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Resolver]:
     """moto in-process with the template's table, queues and KMS key; env as the functions get it."""
     with mock_aws():
-        resolver = provision(Template(), functools.partial(boto3.client, region_name="us-east-1"))
+        resolver = provision(Template(), aws.client)
         for key, value in resolver.environment().items():
             monkeypatch.setenv(key, value)
         monkeypatch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")

@@ -32,7 +32,7 @@ def test_no_server_error_and_responses_match_the_document(stack: LocalStack, doc
         "--max-examples",
         "8",
         "--max-time",
-        "25",
+        "15",
         "--seed",
         "20261123",
         "--phases",

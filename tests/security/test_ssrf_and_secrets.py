@@ -138,7 +138,6 @@ def _run_pipeline(aws_env: Any, event_id: str) -> None:
 
 def test_secrets_never_appear_in_responses_or_logs(
     aws_env: Any,
-    api: ApiClient,
     token: str,
     receiver: Receiver,
     monkeypatch: pytest.MonkeyPatch,
@@ -148,6 +147,7 @@ def test_secrets_never_appear_in_responses_or_logs(
     from herald.observability import logger
 
     monkeypatch.setenv("POWERTOOLS_LOGGER_LOG_EVENT", "true")
+    api = ApiClient(shared=False)  # imported now, so the functions log every event they receive
     previous = logger.log_level
     logger.setLevel("DEBUG")
     handler = logger.registered_handler

@@ -22,14 +22,21 @@ class ApiResponse:
         return json.loads(self.text)
 
 
-class ApiClient:
-    """Routes like API Gateway, then calls the mapped function's handler in-process."""
+_SHARED_HANDLERS: dict[str, Any] = {}
 
-    def __init__(self, template: Template | None = None) -> None:
+
+class ApiClient:
+    """Routes like API Gateway, then calls the mapped function's handler in-process.
+
+    By default the function instances are shared by every client in the process (importing a function is
+    slow); `shared=False` gives this client instances of its own — needed when a test sets environment
+    variables read at import, or calls from several threads (one instance serves one call at a time)."""
+
+    def __init__(self, template: Template | None = None, shared: bool = True) -> None:
         self.template = template or Template()
         self.routes = [(route, route.pattern()) for route in self.template.http_routes()]
         self.specs = self.template.functions()
-        self.handlers: dict[str, Any] = {}
+        self.handlers: dict[str, Any] = _SHARED_HANDLERS if shared else {}
 
     def request(
         self,

@@ -65,8 +65,10 @@ def test_route_patterns_prefer_literal_segments() -> None:
     routes = Template().http_routes()
     first_match = next(r for r in routes if r.method == "GET" and r.pattern().match("/v1/alerts/swagger"))
     assert first_match.path == "/v1/alerts/swagger"
-    assert HttpRoute("GET", "/v1/alerts/{id}", "f").pattern().match("/v1/alerts/alt_1").groupdict() == {"id": "alt_1"}
-    assert HttpRoute("GET", "/files/{proxy+}", "f").pattern().match("/files/a/b").groupdict() == {"proxy": "a/b"}
+    by_id = HttpRoute("GET", "/v1/alerts/{id}", "f").pattern().match("/v1/alerts/alt_1")
+    proxy = HttpRoute("GET", "/files/{proxy+}", "f").pattern().match("/files/a/b")
+    assert by_id is not None and by_id.groupdict() == {"id": "alt_1"}
+    assert proxy is not None and proxy.groupdict() == {"proxy": "a/b"}
     assert not HttpRoute("GET", "/v1/alerts/{id}", "f").pattern().match("/v1/alerts/a/b")
 
 

@@ -81,7 +81,12 @@ def check_saved_url(url: str) -> None:
 
 def resolve_target(url: str) -> tuple[SplitResult, str]:
     """Before a send: resolve the host and return an address that may be connected to."""
-    check_url_syntax(url)
+    try:
+        check_url_syntax(url)
+    except TargetRefused:
+        raise
+    except ValueError as error:
+        raise TargetRefused(str(error)) from None
     parts = _split(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
