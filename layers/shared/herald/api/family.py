@@ -63,12 +63,12 @@ class Family:
     def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         scope = self.scopes.get(str(event.get("routeKey", "")))
         try:
+            if scope != PUBLIC:  # who is asking comes first: no key is 401 whatever the body
+                principal = authorize(event.get("headers") or {}, scope)
+                self.app.append_context(principal=principal)  # type: ignore[no-untyped-call]
             _check_body_size(event)
             _decode_body(event)
             _treat_body_as_json(event)
-            if scope != PUBLIC:
-                principal = authorize(event.get("headers") or {}, scope)
-                self.app.append_context(principal=principal)  # type: ignore[no-untyped-call]
             self._reject_json_array(event)
         except HeraldError as error:
             return {

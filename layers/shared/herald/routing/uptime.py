@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from herald.data import alerts as alerts_repo
 from herald.data import cooldowns
 from herald.data.alerts import AlertRecord
@@ -9,16 +11,19 @@ from herald.observability import logger
 from herald.routing.plan import PlannedDelivery, StoredEvent
 
 
+MONITOR_ID = re.compile(r"^mon_[a-zA-Z0-9]+$")
+
+
 def matches(alert: AlertRecord, event: StoredEvent) -> bool:
-    if event.monitor_id is None:
-        return False  # uptime history entries always name a monitor
+    if event.monitor_id is None or not MONITOR_ID.match(event.monitor_id):
+        return False  # uptime history entries always name a monitor of the seed's form
     if alert.monitor_id not in (None, event.monitor_id):
         return False
     return not (event.status == "recovered" and not alert.notify_on_recovery)
 
 
 def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
-    if event.monitor_id is None:
+    if event.monitor_id is None or not MONITOR_ID.match(event.monitor_id):
         return []
     planned = []
     for alert in alerts_repo.list_for_org(event.org_id):
