@@ -28,7 +28,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy layers/shared/herald local/herald_local functions tests
+	$(VENV)/bin/mypy layers/shared/herald local/herald_local functions tests bench
 
 cfn-lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml

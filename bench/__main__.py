@@ -12,6 +12,7 @@ import datetime
 import importlib
 import os
 import platform
+import resource
 import sys
 import time
 import warnings
@@ -47,6 +48,12 @@ def machine() -> str:
     )
 
 
+def cpu_seconds() -> float:
+    """CPU used so far by this process and by the child processes it has waited for."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def load_average() -> str:
     try:
         return "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -62,7 +69,7 @@ def render(done: list[Section], started: datetime.datetime, seconds: float, comm
         f"- Date: {started.strftime('%Y-%m-%d %H:%M UTC')}",
         f"- Machine: {machine()}",
         f"- Command: `{command}` (`make bench`)",
-        f"- Duration: {seconds:.0f} s",
+        f"- Duration: {seconds:.0f} s wall, {sum(s.cpu_seconds for s in done):.0f} s CPU",
         f"- Load average (1/5/15 min) at start and end: {loads[0]}, {loads[-1]} (other work on the machine "
         "slows every timing; counts are unaffected)",
         "",
@@ -126,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"bench: section {number} ({module_name}) …", file=sys.stderr, flush=True)
         begun = time.perf_counter()
+        cpu_begun = cpu_seconds()
         title = module_name
         try:
             title, run = load(module_name)
@@ -134,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as error:  # a benchmark reports its own failure and the run goes on
             section = failed_section(number, title, error)
         section.seconds = time.perf_counter() - begun
+        section.cpu_seconds = cpu_seconds() - cpu_begun
         context[f"section{number}"] = section
         done.append(section)
     seconds = time.perf_counter() - clock

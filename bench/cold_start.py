@@ -246,12 +246,14 @@ def run(context: dict[str, Any]) -> Section:
         for name, spec in sorted(specs.items()):
             event, sample = first_sample(folder_of(spec.code_uri))
             subjects.append(Subject(name, spec.app_path, spec.handler_name, event, sample))
-        # One warm-up run (bytecode and file-system caches), then rounds across all subjects so that drift
-        # in the machine's load hits them alike; two probes at a time on two cores keeps this section short.
+        # Warm-up runs (bytecode and file-system caches; every function shares the layer, so the baseline
+        # and one function suffice), then rounds across all subjects so that drift in the machine's load
+        # hits them alike; two probes at a time on two cores keeps this section short.
         workers = max(1, min(2, len(os.sched_getaffinity(0))))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(lambda s: probe(s, env), subjects))
-            for subject in subjects:
+            warm = [subjects[0], *[s for s in subjects[1:] if s.event is not None][:1]]
+            list(pool.map(lambda s: probe(s, env), warm))
+            for subject in warm:
                 subject.init.clear()
                 subject.first.clear()
                 subject.wall.clear()
@@ -329,7 +331,7 @@ def run(context: dict[str, Any]) -> Section:
             )
     section.tables.append(sizes)
     section.notes += [
-        f"Cold start: median of {runs} fresh processes per function (after one warm-up each), run in rounds "
+        f"Cold start: median of {runs} fresh processes per function (after a warm-up run), in rounds "
         "across all functions, two processes at a time; `init` is importing app.py, `first invocation` "
         "serving the event named (against a moto server on loopback, provisioned from template.yaml, with "
         "the sample key). The ratio compares "

@@ -52,12 +52,13 @@ def write_units(item_bytes: float) -> int:
     return max(1, math.ceil(item_bytes / 1024))
 
 
-def request_write_units(operation: str, request_bytes: int, items: int = 0) -> int:
-    """Write units of one write request: a transaction costs two units per item (at least its size)."""
+def request_write_units(operation: str, item_bytes: int, items: int = 0) -> int:
+    """Write units of one write request: a transaction costs two units per item (at least its largest
+    item's units), a batch one per item."""
     if operation in ("TransactWriteItems", "BatchWriteItem"):
         factor = 2 if operation == "TransactWriteItems" else 1
-        return factor * max(items, write_units(request_bytes))
-    return write_units(request_bytes)
+        return factor * max(items, write_units(item_bytes))
+    return write_units(item_bytes)
 
 
 def gb_seconds(seconds: float, memory_mb: int = MEMORY_MB) -> float:
@@ -158,7 +159,7 @@ def measured_from(context: dict[str, Any]) -> list[Measured]:
         raise RuntimeError(f"needs the measurements of section(s) {', '.join(missing)}, which did not run or failed")
     assert intake is not None and fanout is not None and delivery is not None
     intake_writes = sum(
-        request_write_units(c.operation, c.size, c.items)
+        request_write_units(c.operation, c.item_bytes or c.size, c.items)
         for c in intake.dynamodb()
         if c.operation in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
     )
@@ -175,7 +176,7 @@ def measured_from(context: dict[str, Any]) -> list[Measured]:
             Measured(
                 intake_calls=len(intake.calls),
                 intake_write_units=intake_writes,
-                fanout_events=100,
+                fanout_events=int(f["events"]),
                 fanout_deliveries=f["deliveries"],
                 fanout_calls=f["dynamodb_total"] + f["send_batches"] + f["other_sqs"] + f["kms"],
                 fanout_reads=reads,
@@ -213,10 +214,14 @@ def run(context: dict[str, Any]) -> Section:
         title="Usage per event (the model's inputs)",
     )
     totals = []
+    first_cost: dict[str, float] = {}
+    first_k = 0
     for m in measured:
         usage = usage_for(m)
         cost = cost_per_million_notifications(usage)
         totals.append((usage.destinations, cost["total"]))
+        if not first_cost:
+            first_cost, first_k = cost, usage.destinations
         table.add(
             usage.destinations,
             *[fmt_money(cost[name]) for name in lines],
@@ -250,6 +255,15 @@ def run(context: dict[str, Any]) -> Section:
     ):
         prices.add(f"{name} ({unit})", f"{value:g}")
     section.tables.append(prices)
+    if first_cost:
+        top = sorted(((v, k) for k, v in first_cost.items() if k != "total"), reverse=True)[:3]
+        section.notes.insert(
+            0,
+            f"Largest items at k = {first_k}: "
+            + ", ".join(f"{name} {fmt_money(value)}" for value, name in top)
+            + ". KMS is one Decrypt per delivery ($0.03 per 10,000 = $3.00 per million by itself); API Gateway "
+            "is $1.00 per million events by itself.",
+        )
     worst = max(totals, key=lambda t: t[1]) if totals else None
     section.targets.append(
         Target(
@@ -263,10 +277,10 @@ def run(context: dict[str, Any]) -> Section:
         "a million notifications are 1e6 / k events. Counts per event come from section 1 (the intake "
         "request, authentication cached), section 3 (the stream batch of 100 events at the same k) and "
         "section 4 (per delivered message).",
-        "DynamoDB units: a write costs ceil(item size / 1 KB) units, item size taken as the serialized "
-        "request (an upper bound), a transaction twice its items; delivery updates are charged at the "
-        "delivery record's size; every read call is counted as 1 unit (≤ 4 KB, strongly consistent). Stream "
-        "reads by Lambda are free.",
+        "DynamoDB units: a write costs ceil(item size / 1 KB) units, with DynamoDB's item size (names + "
+        "values) computed from the items the requests carried; a transaction costs twice its items; delivery "
+        "updates are charged at the delivery record's size; every read call is counted as 1 unit (≤ 4 KB, "
+        "strongly consistent). Stream reads by Lambda are free.",
         f"Lambda duration is modelled, not taken from moto's timings: {INVOCATION_OVERHEAD_SECONDS * 1000:.0f} ms "
         f"per invocation + {AWS_CALL_SECONDS * 1000:.0f} ms per AWS call (sequential), and for a delivery batch "
         f"the rounds the batch needed (10 / peak in flight in section 4, rounded up) × ({WEBHOOK_SECONDS * 1000:.0f} "

@@ -82,6 +82,33 @@ class Call:
     size: int  # bytes of the serialized request (an upper bound of the item size for writes)
     auth: bool  # the GetItem of an API key (cached per container)
     items: int  # TransactWriteItems: items in the transaction; SendMessageBatch: entries
+    item_bytes: int = 0  # DynamoDB size of the item written (PutItem; largest Put of a transaction)
+
+
+def attribute_size(value: dict[str, Any]) -> int:
+    """DynamoDB's size of one attribute value in wire format ({"S": ...}, {"M": {...}}, ...)."""
+    ((kind, inner),) = value.items()
+    if kind == "S":
+        return len(str(inner).encode())
+    if kind == "N":
+        digits = str(inner).lstrip("-").replace(".", "").lstrip("0")
+        return (len(digits) + 1) // 2 + 1
+    if kind == "B":
+        return len(base64.b64decode(inner))
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + attribute_size(v) + 1 for k, v in inner.items())
+    if kind == "L":
+        return 3 + sum(attribute_size(v) + 1 for v in inner)
+    if kind in ("SS", "NS", "BS"):
+        return sum(attribute_size({kind[0]: v}) for v in inner)
+    return len(json.dumps(inner))
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """DynamoDB's item size: attribute names plus values (what write and read units are charged on)."""
+    return sum(len(name.encode()) + attribute_size(value) for name, value in item.items())
 
 
 @dataclass
@@ -128,15 +155,19 @@ class CallCounter:
         body = params.get("body") or b""
         raw = body if isinstance(body, bytes) else str(body).encode()
         auth = service == "dynamodb" and operation == "GetItem" and b'"KEY#' in raw
-        items = 0
-        if operation in ("TransactWriteItems", "SendMessageBatch", "BatchWriteItem"):
-            try:
+        items = item_bytes = 0
+        try:
+            if operation in ("TransactWriteItems", "SendMessageBatch", "BatchWriteItem"):
                 data = json.loads(raw)
                 entries = data.get("TransactItems") or data.get("Entries") or data.get("RequestItems") or []
                 items = len(entries) if isinstance(entries, list) else sum(len(v) for v in entries.values())
-            except ValueError:
-                items = 0
-        call = Call(service, operation, len(raw), auth, items)
+                puts = [e["Put"]["Item"] for e in entries if isinstance(e, dict) and "Put" in e]
+                item_bytes = max((item_size(i) for i in puts), default=0)
+            elif service == "dynamodb" and operation == "PutItem":
+                item_bytes = item_size(json.loads(raw)["Item"])
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass
+        call = Call(service, operation, len(raw), auth, items, item_bytes)
         with self._lock:
             for window in self._windows:
                 window.calls.append(call)

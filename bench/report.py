@@ -49,6 +49,7 @@ class Section:
     targets: list[Target] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     error: str | None = None
 
     def markdown(self) -> str:
@@ -58,7 +59,11 @@ class Section:
         parts += [f"- {note}" for note in self.notes]
         if self.notes:
             parts.append("")
-        parts += [f"_Section time: {self.seconds:.1f} s._", ""]
+        parts += [
+            f"_Section time: {self.seconds:.1f} s wall, {self.cpu_seconds:.1f} s CPU (this process and the "
+            "processes it started)._",
+            "",
+        ]
         return "\n".join(parts)
 
 

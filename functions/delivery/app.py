@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -19,6 +20,8 @@ from herald.settings import get_settings
 
 # A batch whose every record failed is reported record by record too, not raised: a retry is the normal
 # course of a delivery, not a function error.
+# One thread per message of a full SQS batch (10): the default executor has only min(32, cpus + 4) threads.
+SENDERS = ThreadPoolExecutor(max_workers=10, thread_name_prefix="send")
 processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
@@ -34,7 +37,7 @@ async def record_handler(record: SQSRecord) -> str:
         record.receipt_handle,
         _queue_url(record.event_source_arn),
     )
-    return await asyncio.to_thread(deliver, message)
+    return await asyncio.get_running_loop().run_in_executor(SENDERS, deliver, message)
 
 
 @logger.inject_lambda_context

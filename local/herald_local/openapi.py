@@ -47,6 +47,8 @@ def _herald_errors(schema: dict[str, Any]) -> dict[str, Any]:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.get("responses", {})
+            if "204" in responses:  # No Content has no body, whatever the handler's annotation says
+                responses["204"].pop("content", None)
             if responses.pop("422", None) is not None:
                 responses.setdefault("400", {"description": "Validation error, in the family's error shape"})
             # What every family's entry point can answer (herald/api/family.py), whatever the route.

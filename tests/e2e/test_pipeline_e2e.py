@@ -166,20 +166,32 @@ def test_duplicate_queue_message_sends_nothing_more(stack: LocalStack, receiver:
 
 def test_monitor_scoping_cooldown_and_recovery_rules(stack: LocalStack, receiver: Receiver) -> None:
     _, token = stack.new_org_token()
-    create_webhook_alert(stack, token, receiver, "/only-a", monitorId="mon_a")
-    create_webhook_alert(stack, token, receiver, "/cool", monitorId="mon_c", cooldownMinutes=10)
-    create_webhook_alert(stack, token, receiver, "/norecovery", monitorId="mon_r", notifyOnRecovery=False)
+    only_a = create_webhook_alert(stack, token, receiver, "/only-a", monitorId="mon_a")
+    cool = create_webhook_alert(stack, token, receiver, "/cool", monitorId="mon_c", cooldownMinutes=10)
+    no_recovery = create_webhook_alert(stack, token, receiver, "/norecovery", monitorId="mon_r", notifyOnRecovery=False)
     create_webhook_alert(stack, token, receiver, "/barrier", monitorId="mon_barrier")
 
-    post_event(stack, token, monitorId="mon_b")  # matches no alert
-    post_event(stack, token, monitorId="mon_a")
-    post_event(stack, token, monitorId="mon_c")
-    post_event(stack, token, monitorId="mon_c", status="recovered")  # inside the cooldown
-    post_event(stack, token, monitorId="mon_r")
-    post_event(stack, token, monitorId="mon_r", status="recovered")
+    events = {
+        "b": post_event(stack, token, monitorId="mon_b"),  # matches no alert
+        "a": post_event(stack, token, monitorId="mon_a"),
+        "c1": post_event(stack, token, monitorId="mon_c"),
+        "c2": post_event(stack, token, monitorId="mon_c", status="recovered"),  # inside the cooldown
+        "r1": post_event(stack, token, monitorId="mon_r"),
+        "r2": post_event(stack, token, monitorId="mon_r", status="recovered"),
+    }
     post_event(stack, token, monitorId="mon_barrier")
+    # The stream is processed in order: once the barrier event has a delivery, every earlier event was routed.
     receiver.wait_for(1, path="/barrier")
 
+    def routed_to(event: str) -> list[str]:
+        return [d["destination"]["id"] for d in event_deliveries(stack, token, events[event])]
+
+    assert routed_to("b") == []
+    assert routed_to("a") == [only_a]
+    assert routed_to("c1") == [cool] and routed_to("c2") == []
+    assert routed_to("r1") == [no_recovery] and routed_to("r2") == []
+    for path in ("/only-a", "/cool", "/norecovery"):
+        assert len(receiver.wait_for(1, path=path)) == 1, path
     assert [r.json()["data"]["monitorId"] for r in receiver.requests("/only-a")] == ["mon_a"]
     assert [r.json()["data"]["status"] for r in receiver.requests("/cool")] == ["triggered"]
     assert [r.json()["data"]["status"] for r in receiver.requests("/norecovery")] == ["triggered"]

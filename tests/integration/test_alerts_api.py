@@ -827,31 +827,38 @@ def test_history_reflects_a_delivery_status_change(api: ApiClient, token: str, o
     assert [e["status"] for e in events] == ["delivered"]
 
 
-@pytest.fixture
-def alert_with_history(api: ApiClient, token: str, org_id: str) -> tuple[str, list[str]]:
-    """An alert with 60 history entries (stored as the delivery records they are); returns its id and the
-    event ids newest first."""
+def alert_with_history(api: ApiClient, token: str, org_id: str, entries: int) -> tuple[str, list[str]]:
+    """An alert with this many history entries (stored as the delivery records they are); returns its id
+    and the event ids, newest first."""
     alert = create(api, token)
-    records = [history_record(alert["id"], org_id, stamp(n)) for n in range(60)]
+    records = [history_record(alert["id"], org_id, stamp(n)) for n in range(entries)]
     with table().batch_writer() as batch:
         for record in records:
             batch.put_item(Item=record.to_item())
     return alert["id"], [r.event_id for r in reversed(records)]
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"), [("", 50), ("?limit=1", 1), ("?limit=59", 59), ("?limit=60", 60), ("?limit=200", 60)]
-)
-def test_history_limit_is_respected_and_defaults_to_50(
-    api: ApiClient, token: str, alert_with_history: tuple[str, list[str]], query: str, expected: int
-) -> None:
-    # Given 60 entries
-    alert_id, newest_first = alert_with_history
-    # When read with (or without) a limit
+def history_ids(api: ApiClient, token: str, alert_id: str, query: str = "") -> list[str]:
     response = api.get(f"/v1/alerts/{alert_id}/events{query}", token=token)
-    # Then exactly that many of the newest come back
     assert response.status == 200, response.text
-    assert [e["id"] for e in response.json()["events"]] == newest_first[:expected]
+    return [event["id"] for event in response.json()["events"]]
+
+
+def test_history_defaults_to_the_newest_50(api: ApiClient, token: str, org_id: str) -> None:
+    # Given 51 entries
+    alert_id, newest_first = alert_with_history(api, token, org_id, 51)
+    # When read without a limit
+    # Then the newest 50 come back
+    assert history_ids(api, token, alert_id) == newest_first[:50]
+
+
+@pytest.mark.parametrize(("limit", "expected"), [(1, 1), (3, 3), (4, 4), (200, 4)])
+def test_history_limit_is_respected(api: ApiClient, token: str, org_id: str, limit: int, expected: int) -> None:
+    # Given 4 entries
+    alert_id, newest_first = alert_with_history(api, token, org_id, 4)
+    # When read with a limit
+    # Then that many of the newest come back (all of them when the limit is larger)
+    assert history_ids(api, token, alert_id, f"?limit={limit}") == newest_first[:expected]
 
 
 @pytest.mark.parametrize("limit", ["0", "201", "-1", "abc", "1.5", "", "1e2"])

@@ -54,7 +54,7 @@ EMAIL = {"name": "Team A", "type": "email", "settings": {"addresses": "carl@graf
 
 def _reset_caches() -> None:
     settings.get_settings.cache_clear()
-    table_module.table.cache_clear()
+    table_module.clear_cache()
     aws.client.cache_clear()
     middleware.clear_cache()
 

@@ -70,7 +70,7 @@ ROUTES: list[tuple[str, str, str]] = [
 
 def _reset_caches() -> None:
     settings.get_settings.cache_clear()
-    table_module.table.cache_clear()
+    table_module.clear_cache()
     aws.client.cache_clear()
     middleware.clear_cache()
 

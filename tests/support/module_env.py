@@ -32,7 +32,7 @@ REGION = "us-east-1"
 
 def reset_caches() -> None:
     settings.get_settings.cache_clear()
-    table.table.cache_clear()
+    table.clear_cache()
     aws.client.cache_clear()
     middleware.clear_cache()
 

@@ -117,3 +117,12 @@ def test_usage_model_adds_up_the_measured_counts() -> None:
     fanout = gb_seconds(0.005 + 900 * 0.008) / 100
     delivery = gb_seconds(0.005 + 2 * (0.2 + 3 * 0.008)) * 0.5
     assert usage.lambda_gb_seconds == pytest.approx(intake + fanout + delivery)
+
+
+def test_item_size_counts_names_and_values_as_dynamodb_does() -> None:
+    from bench.harness import item_size
+
+    assert item_size({"pk": {"S": "abc"}}) == 2 + 3
+    assert item_size({"n": {"N": "12345"}}) == 1 + 4  # 5 digits → 3 bytes + 1
+    assert item_size({"ok": {"BOOL": True}, "m": {"M": {"a": {"S": "xy"}}}}) == (2 + 1) + (1 + 3 + 1 + 2 + 1)
+    assert item_size({"l": {"L": [{"S": "a"}, {"S": "b"}]}}) == 1 + 3 + 2 + 2

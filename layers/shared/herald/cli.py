@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from herald.auth.scopes import ALL_SCOPES
+from herald.settings import DELIVERY_KINDS as _KINDS
 
 
 def _table_name(stack: str) -> str:
@@ -125,6 +126,68 @@ def users_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _queue_url(stack: str, logical_id: str) -> str:
+    """A queue's URL: the CloudFormation stack's resource, else (the local stack) `<stack>-<LogicalId>`."""
+    import boto3
+
+    try:
+        resource = boto3.client("cloudformation").describe_stack_resource(StackName=stack, LogicalResourceId=logical_id)
+        return str(resource["StackResourceDetail"]["PhysicalResourceId"])
+    except Exception:
+        return str(boto3.client("sqs").get_queue_url(QueueName=f"{stack}-{logical_id}")["QueueUrl"])
+
+
+def _queue_prefix(kind: str) -> str:
+    return {"pagerduty": "PagerDuty"}.get(kind, kind.capitalize())
+
+
+def _configure_queues(stack: str) -> None:
+    from herald.settings import DELIVERY_KINDS, get_settings
+
+    for kind in DELIVERY_KINDS:
+        var = f"QUEUE_URL_{kind.upper()}"
+        if not os.environ.get(var):
+            os.environ[var] = _queue_url(stack, f"{_queue_prefix(kind)}Queue")
+    get_settings.cache_clear()
+
+
+def events_replay(args: argparse.Namespace) -> int:
+    """Stored events back through routing; delivered destinations are never resent."""
+    _configure(args.stack)
+    _configure_queues(args.stack)
+    from herald.domain import replay
+
+    if args.id:
+        items = replay.events_by_id(args.id, args.org)
+    elif args.org and args.since and args.until:
+        items = replay.events_between(args.org, args.since, args.until)
+    else:
+        print("herald: give --id EVT, or --org ORG --since T --until T", file=sys.stderr)
+        return 2
+    if not items:
+        print("herald: no such events", file=sys.stderr)
+        return 1
+    report = replay.replay_events(items, resend_failed=args.resend_failed)
+    print(f"replayed {report.events} events: {report.reset} failed deliveries reset, {report.queued} queued")
+    for event_id in report.failed_events:
+        print(f"herald: replay failed for {event_id}", file=sys.stderr)
+    return 1 if report.failed_events else 0
+
+
+def deliveries_redrive(args: argparse.Namespace) -> int:
+    """Dead-letter messages back to their queues, their failed records reset to pending."""
+    _configure(args.stack)
+    from herald.domain import replay
+    from herald.settings import DELIVERY_KINDS
+
+    for kind in args.kind or DELIVERY_KINDS:
+        prefix = _queue_prefix(kind)
+        queue = os.environ.get(f"QUEUE_URL_{kind.upper()}") or _queue_url(args.stack, f"{prefix}Queue")
+        report = replay.redrive(_queue_url(args.stack, f"{prefix}DeadLetterQueue"), queue)
+        print(f"{kind}: {report.moved} moved ({report.reset} records reset), {report.dropped} already delivered")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="herald", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -167,6 +230,20 @@ def parser() -> argparse.ArgumentParser:
     revoking.add_argument("--org", required=True)
     revoking.add_argument("--id", required=True)
     revoking.set_defaults(run=keys_revoke)
+    events = commands.add_parser("events", help="stored events").add_subparsers(dest="action", required=True)
+    replaying = events.add_parser("replay", help="re-run stored events through routing (never resends delivered)")
+    replaying.add_argument("--id", action="append", help="event id (evt_…); repeat for several")
+    replaying.add_argument("--org", help="organization id (required with --since/--until)")
+    replaying.add_argument("--since", help="ISO 8601 UTC, e.g. 2026-11-23T10:00:00Z")
+    replaying.add_argument("--until", help="ISO 8601 UTC, inclusive")
+    replaying.add_argument(
+        "--resend-failed", action="store_true", help="reset the events' failed deliveries to pending first"
+    )
+    replaying.set_defaults(run=events_replay)
+    deliveries = commands.add_parser("deliveries", help="delivery queues").add_subparsers(dest="action", required=True)
+    redriving = deliveries.add_parser("redrive", help="move dead-letter messages back to their queues")
+    redriving.add_argument("--kind", action="append", choices=list(_KINDS), help="repeat for several (default: all)")
+    redriving.set_defaults(run=deliveries_redrive)
     return root
 
 

@@ -2,7 +2,8 @@
 the scheduler function knows them all."""
 
 from herald.domain import escalations, grafana_reminders, scheduler
+from herald.domain import replay as _replay
 
-_REGISTERED_BY = (escalations, grafana_reminders)
+_REGISTERED_BY = (escalations, grafana_reminders, _replay)
 
 JOBS = scheduler.JOBS

@@ -36,6 +36,7 @@ class DeliveryRecord(BaseModel):
     event_status: str = "triggered"
     expires_at: int | None = None
     pace_slot: float | None = None
+    replays: int = 0
 
     def to_item(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -97,6 +98,7 @@ class DeliveryRecord(BaseModel):
             event_status=item.get("eventStatus", "triggered"),
             expires_at=int(item["ttl"]) if item.get("ttl") is not None else None,
             pace_slot=float(item["paceSlot"]) if item.get("paceSlot") is not None else None,
+            replays=int(item.get("replays", 0)),
         )
 
 
@@ -193,17 +195,25 @@ def release_hold(event_id: str, delivery_id: str, at: str, pace_slot: float | No
     )
 
 
-def reset_to_pending(event_id: str, delivery_id: str, at: str) -> bool:
+def reset_to_pending(event_id: str, delivery_id: str, at: str, last_error: str | None = None) -> bool:
     """A failed record back to pending with a fresh attempt count (replay / redrive); False when the record
-    is not failed (delivered ones are never reset, so they are never resent)."""
+    is not failed (delivered ones are never reset, so they are never resent). `last_error`, when given,
+    must still be the record's error (the scheduled replay resets only the failure it was scheduled for)
+    and counts the reset in `replays`."""
+    condition = "#status = :failed"
+    update = "SET #status = :pending, updatedAt = :at, attempts = :zero"
+    values: dict[str, Any] = {":pending": "pending", ":failed": "failed", ":at": at, ":zero": 0}
+    if last_error is not None:
+        condition += " AND lastError = :error"
+        update += " ADD replays :one"
+        values.update({":error": last_error[:1000], ":one": 1})
     try:
         table().update_item(
             Key=keys.delivery(event_id, delivery_id),
-            UpdateExpression="SET #status = :pending, updatedAt = :at, attempts = :zero "
-            "REMOVE leaseUntil, paceSlot",
-            ConditionExpression="#status = :failed",
+            UpdateExpression=update + " REMOVE leaseUntil, paceSlot",
+            ConditionExpression=condition,
             ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":pending": "pending", ":failed": "failed", ":at": at, ":zero": 0},
+            ExpressionAttributeValues=values,
         )
         return True
     except ClientError as error:

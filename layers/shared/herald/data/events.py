@@ -30,3 +30,24 @@ def get_with_deliveries(event_id: str) -> tuple[dict[str, Any] | None, list[dict
     event = next((item for item in items if item["sk"] == "EVENT"), None)
     deliveries = [item for item in items if str(item["sk"]).startswith(keys.DELIVERY_PREFIX)]
     return event, deliveries
+
+
+def get(event_id: str) -> dict[str, Any] | None:
+    item = table().get_item(Key=keys.event(event_id), ConsistentRead=True).get("Item")
+    return dict(item) if item else None
+
+
+def between(org_id: str, since: str, until: str) -> list[dict[str, Any]]:
+    """An org's events created in [since, until] (ISO 8601 UTC), oldest first: one paginated Query on GSI1."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {
+        "IndexName": "gsi1",
+        "KeyConditionExpression": Key("gsi1pk").eq(keys.org_events_gsi(org_id))
+        & Key("gsi1sk").between(since, until + "~"),
+    }
+    while True:
+        page = table().query(**kwargs)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -14,9 +14,17 @@ from herald.settings import get_settings
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
 
 
-@functools.lru_cache(maxsize=1)
 def table() -> Any:
-    return boto3.resource("dynamodb", config=_CONFIG).Table(get_settings().table_name)
+    return _resource().Table(get_settings().table_name)
+
+
+@functools.lru_cache(maxsize=1)
+def _resource() -> Any:
+    return boto3.resource("dynamodb", config=_CONFIG)
+
+
+def clear_cache() -> None:
+    _resource.cache_clear()
 
 
 def client() -> Any:

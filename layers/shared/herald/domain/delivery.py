@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from dataclasses import dataclass
 
 from herald import clock, secrets
@@ -19,11 +20,13 @@ from herald.channels.base import Outcome, Target
 from herald.channels.registry import ADAPTERS
 from herald.channels.render import Notification
 from herald.data import deliveries as repo
-from herald.domain import breaker, pacing
+from herald.domain import breaker, pacing, replay
 from herald.observability import logger, metrics
 from herald.settings import get_settings
 
 LEASE_MARGIN_SECONDS = 30.0
+LAST_RECEIVE_SLEEP_SECONDS = 5.0
+HELD_PREFIX = "held"
 
 
 class RetryLater(Exception):
@@ -106,16 +109,13 @@ def deliver(message: QueuedMessage) -> str:
         if breaker.failed(key, now):
             logger.warning("circuit breaker opened", extra={"delivery_id": record.id, "kind": record.kind})
             metrics.add_metric(name="BreakerOpened", unit="Count", value=1)
-    # The attempt limit counts real sends (the record's attempts), not SQS receives: pacing and breaker
-    # holds are receives that sent nothing, and they give their attempt back (repo.release_hold).
-    if record.attempts >= settings.max_attempts:
-        repo.finish(
-            record.event_id,
-            record.id,
-            "failed",
-            at,
-            f"gave up after {record.attempts} attempts: {outcome.detail}",
-        )
+    # The record's attempts count real sends only (pacing and breaker holds give theirs back), but SQS
+    # counts receives: at the queue's maxReceiveCount (= HERALD_MAX_ATTEMPTS) the next receive moves the
+    # message to the dead-letter queue, so the record must say failed now.
+    if message.receive_count >= settings.max_attempts or record.attempts >= settings.max_attempts:
+        gave_up = f"gave up after {record.attempts} attempts: {outcome.detail}"
+        repo.finish(record.event_id, record.id, "failed", at, gave_up)
+        replay.schedule_transient_retry(record, clock.epoch(), gave_up)
         metrics.add_metric(name="DeliveryDeadLettered", unit="Count", value=1)
         _hold(message, 0)  # visible at once, so the next receive moves it to the dead-letter queue
         raise RetryLater("attempts exhausted; the message goes to the dead-letter queue")
@@ -137,6 +137,22 @@ def _gate(message: QueuedMessage, record: repo.DeliveryRecord, key: str) -> bool
         wait, reason = float(breaker_wait), "circuit open"
     if wait <= 0:
         return tracked
+    if message.receive_count >= get_settings().max_attempts:
+        # The last receive SQS allows: a short pacing wait is slept through; anything longer fails the
+        # record as held (transient: the scheduled replay and `herald deliveries redrive` resend it).
+        if reason == "paced" and wait <= LAST_RECEIVE_SLEEP_SECONDS:
+            time.sleep(wait)
+            breaker_wait, tracked = breaker.check(key, clock.epoch())
+            if breaker_wait <= 0:
+                return tracked
+            reason = "circuit open"
+        error = f"{HELD_PREFIX} ({reason}) past the receive limit"
+        repo.release_hold(record.event_id, record.id, clock.iso(), None)
+        repo.finish(record.event_id, record.id, "failed", clock.iso(), error)
+        replay.schedule_transient_retry(record, clock.epoch(), error)
+        metrics.add_metric(name="DeliveryDeadLettered", unit="Count", value=1)
+        _hold(message, 0)
+        raise RetryLater("held on the last receive; the message goes to the dead-letter queue")
     seconds = min(int(wait + 0.999), 43200)
     repo.release_hold(record.event_id, record.id, clock.iso(), slot)
     metrics.add_metric(name="DeliveryHeld", unit="Count", value=1)

@@ -27,6 +27,9 @@ def submit_event(org_id: str, body: EventIn) -> Event:
         "orgId": org_id,
         **event.model_dump(exclude_none=True),
         "ttl": int(clock.epoch()) + get_settings().event_retention_days * 86400,
+        # the org's events by time, for `herald events replay --since/--until`
+        "gsi1pk": keys.org_events_gsi(org_id),
+        "gsi1sk": keys.org_events_sort(event.createdAt, event.id),
     }
     repo.put(item)
     return event
