@@ -67,7 +67,7 @@ def reset_caches() -> None:
     from herald.data import table
 
     settings.get_settings.cache_clear()
-    table.table.cache_clear()
+    table.clear_cache()
     aws.client.cache_clear()
     middleware.clear_cache()
 

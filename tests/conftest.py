@@ -26,13 +26,20 @@ from herald import aws, ids, settings
 from herald.auth import middleware
 from herald.auth.keys import create_key
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import orgs
+from herald.data import orgs, table
 from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient
 from tests.support.receiver import Receiver
 
 
 def reset_caches() -> None:
+    """Everything cached per container, boto3 clients (and any event hooks a test put on them) included."""
+    reset_settings()
+    table.clear_cache()
+    aws.client.cache_clear()
+
+
+def reset_settings() -> None:
     """Settings and the key cache follow each test's environment. boto3 clients are kept: creating them is
     the slowest part of a test, and moto intercepts them whichever mock_aws context is active."""
     settings.get_settings.cache_clear()
@@ -49,9 +56,9 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Resolver]:
         monkeypatch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
         monkeypatch.setenv("HERALD_RETRY_BASE_SECONDS", "1")
         monkeypatch.setenv("HERALD_HTTP_TIMEOUT_SECONDS", "2")
-        reset_caches()
+        reset_settings()
         yield resolver
-        reset_caches()
+        reset_settings()
 
 
 @pytest.fixture

@@ -421,7 +421,8 @@ def test_twenty_concurrent_inserts_and_deletes_keep_positions_gapless(
     start = threading.Barrier(20)
 
     def worker(n: int) -> None:
-        client = ApiClient(shared=False)  # its own function instance: a Powertools resolver serves one request at a time
+        # its own function instance: a Powertools resolver serves one request at a time
+        client = ApiClient(shared=False)
         start.wait()
         if n < 6:
             answer = call(client, "DELETE", f"{RULES}{doomed[n]}/", token)

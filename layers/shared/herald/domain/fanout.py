@@ -122,6 +122,8 @@ def send_batches(sends: list[QueuedSend]) -> set[str]:
                 logger.exception("SendMessageBatch failed", extra={"kind": kind})
                 failed.update(s.source for s in chunk)
                 continue
+            by_id = {str(i): s for i, s in enumerate(chunk)}
             for entry in response.get("Failed", []):
-                failed.add(chunk[int(entry["Id"])].source)
+                unknown = str(entry.get("Id")) not in by_id
+                failed.update(s.source for s in chunk) if unknown else failed.add(by_id[str(entry["Id"])].source)
     return failed

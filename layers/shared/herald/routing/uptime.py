@@ -10,7 +10,6 @@ from herald.data.alerts import AlertRecord
 from herald.observability import logger
 from herald.routing.plan import PlannedDelivery, StoredEvent
 
-
 MONITOR_ID = re.compile(r"^mon_[a-zA-Z0-9]+$")
 
 
