@@ -36,7 +36,7 @@ cfn-lint: $(STAMP)
 # Security scanners: bandit on the code, checkov on the template (its own venv: its pins clash with pytest's).
 scan: $(STAMP) .venv-scan/.installed
 	$(VENV)/bin/bandit -q -r layers/shared/herald local/herald_local functions -ll
-	.venv-scan/bin/checkov -f template.yaml --framework cloudformation --compact --quiet
+	.venv-scan/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
 
 .venv-scan/.installed:
 	@test -x .venv-scan/bin/python || "$$(scripts/find-python312.sh)" -m venv .venv-scan
