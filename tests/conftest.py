@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -59,6 +60,22 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Resolver]:
         reset_settings()
         yield resolver
         reset_settings()
+
+
+@pytest.fixture
+def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each AWS request atomic, as DynamoDB makes every conditional write. In-process moto has no locking,
+    so two threads' conditional writes could both pass there and a race test would prove nothing."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.RLock()
+    original = BotocoreStubber.process_request
+
+    def process_request(self: BotocoreStubber, request: Any) -> Any:
+        with lock:
+            return original(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", process_request)
 
 
 @pytest.fixture

@@ -110,3 +110,19 @@ def test_binary_body_is_a_validation_error_not_a_crash(api: ApiClient, token: st
     result = load_instance(spec)(event, LambdaContext(spec))
     assert result["statusCode"] == 400
     assert '"VALIDATION_ERROR"' in result["body"]
+
+
+def test_an_aws_timeout_is_503_in_the_family_shape_not_500(
+    api: ApiClient, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ReadTimeoutError
+
+    from herald.data import alerts as alerts_repo
+
+    def slow(*_: Any, **__: Any) -> Any:
+        raise ReadTimeoutError(endpoint_url="http://dynamodb")
+
+    monkeypatch.setattr(alerts_repo, "list_for_org", slow)
+    answer = api.get("/v1/alerts", token=token)
+    assert answer.status == 503
+    assert answer.json()["error"]["code"] == "SERVICE_UNAVAILABLE"

@@ -51,6 +51,13 @@ class RateLimited(HeraldError):
         self.retry_after = retry_after
 
 
+class ServiceUnavailable(HeraldError):
+    """A dependency (DynamoDB, KMS, SQS) timed out or throttled: worth retrying, not a server bug."""
+
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+
+
 class PayloadTooLarge(HeraldError):
     status = 413
     code = "PAYLOAD_TOO_LARGE"

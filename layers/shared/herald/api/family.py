@@ -15,10 +15,12 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 
 from herald.auth.keys import Principal
 from herald.auth.middleware import authorize
-from herald.errors import HeraldError, NotFound, PayloadTooLarge, RateLimited, ValidationFailed
+from herald.data.table import error_code
+from herald.errors import HeraldError, NotFound, PayloadTooLarge, RateLimited, ServiceUnavailable, ValidationFailed
 from herald.observability import logger
 
 PUBLIC = "public"
@@ -64,7 +66,7 @@ class Family:
         scope = self.scopes.get(str(event.get("routeKey", "")))
         try:
             if scope != PUBLIC:  # who is asking comes first: no key is 401 whatever the body
-                principal = authorize(event.get("headers") or {}, scope)
+                principal = _unless_unavailable(authorize, event.get("headers") or {}, scope)
                 self.app.append_context(principal=principal)  # type: ignore[no-untyped-call]
             _check_body_size(event)
             _decode_body(event)
@@ -97,6 +99,31 @@ def principal(app: APIGatewayHttpResolver) -> Principal:
     if not isinstance(found, Principal):
         raise RuntimeError("route reached without authentication")
     return found
+
+
+# ClientError codes that mean "try again", not "Herald is wrong".
+TRANSIENT_AWS_ERRORS = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionConflictException",
+    }
+)
+
+
+def _unless_unavailable(call: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return call(*args)
+    except BotoCoreError:
+        raise ServiceUnavailable("Service temporarily unavailable, try again") from None
+    except ClientError as error:
+        if error_code(error) in TRANSIENT_AWS_ERRORS:
+            raise ServiceUnavailable("Service temporarily unavailable, try again") from None
+        raise
 
 
 def _decode_body(event: dict[str, Any]) -> None:
@@ -162,6 +189,19 @@ def _build_resolver(family: Family) -> APIGatewayHttpResolver:
     @app.not_found
     def _no_route(_error: Exception) -> Response[Any]:
         return family.error_response(NotFound("Route not found"))
+
+    @app.exception_handler(BotoCoreError)
+    def _dependency_down(error: BotoCoreError) -> Response[Any]:
+        logger.warning("AWS dependency unavailable", extra={"family": family.name, "error": str(error)})
+        return family.error_response(ServiceUnavailable("Service temporarily unavailable, try again"))
+
+    @app.exception_handler(ClientError)
+    def _dependency_error(error: ClientError) -> Response[Any]:
+        if error_code(error) in TRANSIENT_AWS_ERRORS:
+            logger.warning("AWS dependency throttled", extra={"family": family.name, "error": str(error)})
+            return family.error_response(ServiceUnavailable("Service temporarily unavailable, try again"))
+        logger.exception("AWS request failed", extra={"family": family.name})
+        return family.error_response(HeraldError("Internal server error"))
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response[Any]:

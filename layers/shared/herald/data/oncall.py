@@ -53,7 +53,8 @@ def retrying[T](attempt: Callable[[], T]) -> T:
         try:
             return attempt()
         except VersionConflict:
-            time.sleep(random.uniform(0, min(0.05, 0.002 * (tries + 1))))  # jitter spreads the retries
+            # Exponential backoff with full jitter spreads racing writers apart.
+            time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(tries, 6))))
     raise Conflict("Too many concurrent changes, try again")
 
 

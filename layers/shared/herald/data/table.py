@@ -6,12 +6,10 @@ import functools
 from typing import Any
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from herald.aws import aws_config
 from herald.settings import get_settings
-
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
 
 
 def table() -> Any:
@@ -20,7 +18,7 @@ def table() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def _resource() -> Any:
-    return boto3.resource("dynamodb", config=_CONFIG)
+    return boto3.resource("dynamodb", config=aws_config())
 
 
 def clear_cache() -> None:
