@@ -80,11 +80,16 @@ class StreamPoller(Poller):
         # The last sequence number read per shard. A fresh iterator is taken after it on every poll: moto
         # restores its tables from a copy when a transaction is cancelled, which strands older iterators.
         self.positions: dict[str, str | None] = {}
+        self.next_refresh = 0.0
+        self.base_interval = interval
         self.pending: dict[str, list[dict[str, Any]]] = {}
         self.attempts: dict[str, int] = {}
         self.limits: dict[str, int] = {}
 
     def _refresh_shards(self) -> None:
+        if self.positions and time.monotonic() < self.next_refresh:
+            return
+        self.next_refresh = time.monotonic() + 5.0
         description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
         for shard in description.get("Shards", []):
             if shard["ShardId"] not in self.positions:
@@ -103,6 +108,7 @@ class StreamPoller(Poller):
     def poll_once(self) -> bool:
         self._refresh_shards()
         busy = False
+        active = False
         for shard_id in list(self.positions):
             pending = self.pending[shard_id]
             if len(pending) < self.batch_size:
@@ -110,11 +116,15 @@ class StreamPoller(Poller):
                 records = page.get("Records", [])
                 if records:
                     self.positions[shard_id] = str(records[-1]["dynamodb"]["SequenceNumber"])
+                    active = True
                 pending.extend(self._lambda_record(r) for r in records)
             pending[:] = [r for r in pending if self._passes_filter(r)]
             if pending:
                 busy = True
                 self._process(shard_id, pending[: self.limits.get(shard_id, self.batch_size)])
+        # An idle stream is read less often (up to once a second), as idle queues are.
+        active = active or busy
+        self.interval = self.base_interval if active else min(self.interval * 2, max(1.0, self.base_interval))
         return busy
 
     def _passes_filter(self, record: dict[str, Any]) -> bool:
