@@ -2,13 +2,12 @@
 
 Routes come from the template; each is driven in-process through tests.support.apigw.ApiClient (the
 same routing as API Gateway and the local stack) on moto, with the sample events of events/<folder>/ as
-the requests. Path parameters are filled with the ids that the family's own create routes returned in
-this run, so a route is measured on a record that exists. A route without a sample is "not measured".
+the requests, after seeding the records the samples name (tests/support/sample_records.py), so a route is
+measured on a record that exists. A route without a sample is "not measured".
 """
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from bench.harness import (
     folder_of,
     in_process_aws,
     samples,
-    seed_sample_key,
+    seed_sample_records,
 )
 from bench.report import Section, Table, Target
 
@@ -82,35 +81,9 @@ def order_key(method: str, path: str) -> tuple[int, int]:
     return rank.get(method, 4), depth
 
 
-def created_id(body: Any, param: str) -> str | None:
-    """The id a create answered with: `id`/`uid`/the parameter's own name, at the top or one level down."""
-    if not isinstance(body, dict):
-        return None
-    for name in (param, "id", "uid", "ID"):
-        value = body.get(name)
-        if isinstance(value, str | int) and str(value):
-            return str(value)
-    for value in body.values():
-        if isinstance(value, dict):
-            found = created_id(value, param)
-            if found:
-                return found
-    return None
-
-
-def fill_path(path: str, created: dict[str, list[str]], fallback: dict[str, str]) -> str:
-    """Each {param} gets the last id created on the collection in front of it (else the sample's value)."""
-    segments = path.split("/")
-    out = []
-    for i, segment in enumerate(segments):
-        match = re.fullmatch(r"\{([^}+]+)\+?\}", segment)
-        if not match:
-            out.append(segment)
-            continue
-        prefix = "/".join(segments[:i])
-        ids = created.get(prefix)
-        out.append(ids[-1] if ids else fallback.get(match.group(1), "missing"))
-    return "/".join(out)
+def fill_path(path: str, params: dict[str, str]) -> str:
+    """The route's path with the sample's path parameters ({proxy+} included)."""
+    return re.sub(r"\{([^}+]+)\+?\}", lambda m: params.get(m.group(1), "missing"), path)
 
 
 def _public_routes(specs: dict[str, Any]) -> set[str]:
@@ -156,7 +129,7 @@ def measure_routes(counter: Any) -> tuple[list[Measured], Measured]:
     specs = template.functions()
     api = ApiClient(template)
     public = _public_routes(specs)
-    seed_sample_key()
+    seed_sample_records()
 
     # A cold container pays one GetItem for the key, then serves it from its cache: measured apart.
     middleware.clear_cache()
@@ -171,7 +144,6 @@ def measure_routes(counter: Any) -> tuple[list[Measured], Measured]:
     results: list[Measured] = []
     for folder in sorted(by_folder):
         folder_samples = samples(folder)
-        created: dict[str, list[str]] = {}
         for route in sorted(by_folder[folder], key=lambda r: order_key(r.method, r.path)):
             kind, minimum = classify(route.method, route.path, route.route_key in public)
             requests = [Request.of(s) for s in folder_samples if s.route_key == route.route_key]
@@ -183,35 +155,18 @@ def measure_routes(counter: Any) -> tuple[list[Measured], Measured]:
                 )
                 continue
             for request in requests:
-                url = fill_path(route.path, created, request.params)
+                url = fill_path(route.path, request.params)
                 if request.query:
                     url += "?" + request.query
                 started = time.perf_counter()
                 with counter.window() as calls:
                     answer = api.request(route.method, url, headers=request.headers, raw_body=request.body)
                 seconds = time.perf_counter() - started
-                results.append(_row(route, request.name, kind, minimum, answer, calls, seconds, created))
+                results.append(_row(route, request.name, kind, minimum, answer, calls, seconds))
     return results, auth_row
 
 
-def _row(
-    route: Any,
-    name: str,
-    kind: str,
-    minimum: int,
-    answer: Any,
-    calls: Calls,
-    seconds: float,
-    created: dict[str, list[str]],
-) -> Measured:
-    if route.method == "POST" and "{" not in route.path and 200 <= answer.status < 300:
-        try:
-            body = json.loads(answer.text) if answer.text else None
-        except ValueError:
-            body = None
-        found = created_id(body, "id")
-        if found:
-            created.setdefault(route.path.rstrip("/"), []).append(found)
+def _row(route: Any, name: str, kind: str, minimum: int, answer: Any, calls: Calls, seconds: float) -> Measured:
     note = "" if 200 <= answer.status < 300 else _error_text(answer.text)
     return Measured(route.route_key, name, kind, minimum, answer.status, calls, seconds, note)
 
@@ -302,9 +257,10 @@ def run(context: dict[str, Any]) -> Section:
         "Minimum: one DynamoDB call per get, create, update or delete, one Query per list page, 0 for public "
         "documentation routes; a transaction counts as one call. KMS Encrypt (sealing secrets) and other "
         "non-DynamoDB calls are listed beside, not counted against the minimum.",
-        "Requests are the sample events of `events/<folder>/` (headers, query and body), with path "
-        "parameters replaced by the ids this run's creates returned; routes without a sample are listed as "
-        "not measured, and non-2xx answers are shown but not judged.",
+        "Requests are the sample events of `events/<folder>/` (path parameters, headers, query and body), "
+        "sent after seeding the records they name (tests/support/sample_records.py, as the sample-event "
+        "tests do); routes without a sample are listed as not measured, and non-2xx answers are shown but "
+        "not judged.",
     ]
     if unmeasured:
         section.notes.append(f"Not measured: {len(unmeasured)} route(s) (see the table).")

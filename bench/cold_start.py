@@ -31,7 +31,7 @@ from bench.harness import (
     patched_env,
     reset_caches,
     samples,
-    seed_sample_key,
+    seed_sample_records,
 )
 from bench.report import Section, Table, Target, fmt_ratio
 
@@ -235,7 +235,7 @@ def run(context: dict[str, Any]) -> Section:
         }
         with patched_env({**resolver.environment(), "AWS_ENDPOINT_URL": url}):
             reset_caches()
-            seed_sample_key()
+            seed_sample_records()
             reset_caches()
 
         subjects = [

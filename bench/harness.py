@@ -205,14 +205,13 @@ def in_process_aws() -> Iterator[tuple[Any, CallCounter]]:
                 reset_caches()
 
 
-def seed_sample_key(org_id: str = SAMPLE_ORG, token: str = SAMPLE_TOKEN) -> None:
-    """The org and the all-scope key that the sample events in events/ authenticate with."""
-    from herald.auth.keys import create_key
-    from herald.auth.scopes import ALL_SCOPES
-    from herald.data import orgs
+def seed_sample_records() -> None:
+    """The org, the all-scope key and every record the sample events in events/ name (as the sample-event
+    tests seed them), so each sample is measured on a record that exists. Webhook destinations point at a
+    closed loopback port: no section delivers to them."""
+    from tests.support.sample_records import seed_all
 
-    orgs.ensure(org_id)
-    create_key(org_id, list(ALL_SCOPES), token=token)
+    seed_all("http://127.0.0.1:9/bench")
 
 
 # --- sample events -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from herald.channels.base import Outcome, Target
 from herald.channels.render import Notification
 from herald.data import breaker as breaker_repo
 from herald.data import deliveries as deliveries_repo
+from herald.data import destinations
 from herald.data import pacing as pacing_repo
 from herald.data.deliveries import DeliveryRecord
 from herald.domain import breaker, pacing, replay, scheduler
@@ -94,6 +95,18 @@ def test_webhooks_are_paced_only_by_the_providers_answers(pipe: Pipeline) -> Non
     pacing.provider_pause("k", T0, 30.0)
     assert pacing.wait_seconds("webhook", "k", T0 + 10, None) == (20.0, None)
     assert pacing.wait_seconds("webhook", "k", T0 + 30, None) == (0.0, None)
+
+
+def test_one_query_reads_a_destinations_pacing_and_breaker(pipe: Pipeline) -> None:
+    assert destinations.read("k2") == destinations.DestinationState(0.0, None)
+    pacing.provider_pause("k2", T0, 30.0)
+    breaker.failed("k2", T0)
+    state = destinations.read("k2")
+    assert state.next_allowed == T0 + 30 and state.breaker is not None and int(state.breaker["failures"]) == 1
+    # the gate decides from that one read: paced until T0 + 30, then the breaker (one failure: closed)
+    assert pacing.wait_seconds("webhook", "k2", T0 + 10, None, state.next_allowed) == (20.0, None)
+    assert breaker.check("k2", T0 + 40, state) == (0, True)
+    assert destinations.read("other").breaker is None
 
 
 def test_retry_after_holds_the_destinations_other_deliveries_without_an_attempt(

@@ -13,20 +13,9 @@ from herald import ids
 from herald.auth.keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import orgs
-from tests.integration.test_sample_events import (
-    EVENTS,
-    EXPECTED_STATUS,
-    SAMPLE_ORG,
-    SAMPLE_TOKEN,
-    invoke,
-    load,
-    seed,
-    seed_alert_notifications,
-    seed_notification_endpoints,
-    seed_notification_groups,
-    seed_oncall,
-)
+from tests.integration.test_sample_events import EXPECTED_STATUS, invoke
 from tests.support.receiver import Receiver
+from tests.support.sample_records import EVENTS, SAMPLE_ORG, SAMPLE_TOKEN, load, seed_all
 
 API_FOLDERS = (
     "alerts",
@@ -52,11 +41,7 @@ def names_first_org(event: dict[str, Any]) -> bool:
 def test_every_route_refuses_another_orgs_key(
     aws_env: Any, receiver: Receiver, record_property: Callable[[str, Any], None]
 ) -> None:
-    seed(receiver.url())
-    seed_notification_groups(receiver.url())
-    seed_oncall()
-    seed_alert_notifications()
-    seed_notification_endpoints()
+    seed_all(receiver.url())
     other_org = ids.org_id()
     orgs.ensure(other_org)
     other_token = create_key(other_org, list(ALL_SCOPES))

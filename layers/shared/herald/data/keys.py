@@ -70,14 +70,20 @@ def due_bucket(epoch_seconds: float) -> str:
     return f"DUE#{int(epoch_seconds) // 3600}"
 
 
+def destination_partition(destination_key: str) -> str:
+    """A destination's delivery state (pacing and breaker) shares one partition: one Query reads both.
+    The key is a digest, never the URL or token itself."""
+    return f"DEST#{destination_key}"
+
+
 def pacing(destination_key: str) -> Key:
-    """When a destination may next be sent to (the key is a digest, never the URL or token itself)."""
-    return {"pk": f"PACE#{destination_key}", "sk": "PACE"}
+    """When a destination may next be sent to."""
+    return {"pk": destination_partition(destination_key), "sk": "PACE"}
 
 
 def breaker(destination_key: str) -> Key:
     """A destination's circuit breaker: consecutive transient failures and the cool-off."""
-    return {"pk": f"BREAKER#{destination_key}", "sk": "BREAKER"}
+    return {"pk": destination_partition(destination_key), "sk": "BREAKER"}
 
 
 def org_events_gsi(org_id: str) -> str:

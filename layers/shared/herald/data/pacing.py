@@ -23,11 +23,13 @@ def next_allowed(destination_key: str) -> float:
     return float(item["nextAllowedAt"]) if item and item.get("nextAllowedAt") is not None else 0.0
 
 
-def reserve(destination_key: str, now: float, interval: float) -> float:
+def reserve(destination_key: str, now: float, interval: float, seen: float | None = None) -> float:
     """Reserves the destination's next send slot: the earliest of now and `nextAllowedAt`, and moves
     `nextAllowedAt` one interval past it. Returns the slot (== now: send at once). Each write is
-    conditional on the value read, so two racing senders never get the same slot."""
-    seen = next_allowed(destination_key)
+    conditional on the value read (`seen`, when the caller has just read it), so two racing senders never
+    get the same slot."""
+    if seen is None:
+        seen = next_allowed(destination_key)
     for _ in range(_ROUNDS):
         slot = max(now, seen)
         if interval <= 0:

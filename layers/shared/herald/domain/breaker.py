@@ -5,23 +5,25 @@ errors, 5xx, 408, 429) the destination's breaker opens: its deliveries are held 
 dropped, not counted as attempts) for `HERALD_BREAKER_COOLOFF_SECONDS` (default 60). Then one delivery
 takes the probe lease (a conditional write) and is sent; its success closes the breaker, its failure
 reopens it for another cool-off. Permanent failures (4xx) say nothing about the destination's health and
-leave the breaker alone. Every delivery record reads the breaker item once (a GetItem); closed breakers
-have no item at all.
+leave the breaker alone. Every delivery reads the breaker item once, in the same Query as its pacing
+record (data/destinations.py); closed breakers have no item at all.
 """
 
 from __future__ import annotations
 
 from herald.data import breaker as repo
+from herald.data.destinations import DestinationState
 from herald.settings import get_settings
 
 PROBE_LEASE_SECONDS = 60.0
 HALF_OPEN_WAIT_SECONDS = 5
 
 
-def check(destination_key: str, now: float) -> tuple[int, bool]:
+def check(destination_key: str, now: float, state: DestinationState | None = None) -> tuple[int, bool]:
     """(hold, tracked): hold is 0 to send now (closed, or this caller holds the probe), else how long to
-    hold the message; tracked says the destination has a breaker item (recent failures) to clear."""
-    item = repo.get(destination_key)
+    hold the message; tracked says the destination has a breaker item (recent failures) to clear. state is
+    the destination's state when the caller has just read it (else the breaker item is read here)."""
+    item = state.breaker if state is not None else repo.get(destination_key)
     if item is None:
         return 0, False
     if item.get("openUntil") is None:

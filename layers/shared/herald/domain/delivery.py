@@ -20,6 +20,7 @@ from herald.channels.base import Outcome, Target
 from herald.channels.registry import ADAPTERS
 from herald.channels.render import Notification
 from herald.data import deliveries as repo
+from herald.data import destinations
 from herald.domain import breaker, pacing, replay
 from herald.observability import logger, metrics
 from herald.settings import get_settings
@@ -129,11 +130,12 @@ def _gate(message: QueuedMessage, record: repo.DeliveryRecord, key: str) -> bool
     """Pacing, then the circuit breaker. Holds the message (no attempt counted) and raises RetryLater when
     the destination must wait; returns whether the destination has a breaker item (to close on success)."""
     now = clock.epoch()
-    wait, slot = pacing.wait_seconds(record.kind, key, now, record.pace_slot)
+    state = destinations.read(key)
+    wait, slot = pacing.wait_seconds(record.kind, key, now, record.pace_slot, state.next_allowed)
     reason = "paced"
     tracked = False
     if wait <= 0:
-        breaker_wait, tracked = breaker.check(key, now)
+        breaker_wait, tracked = breaker.check(key, now, state)
         wait, reason = float(breaker_wait), "circuit open"
     if wait <= 0:
         return tracked

@@ -47,17 +47,21 @@ def destination_key(kind: str, config: dict[str, str], secrets: dict[str, str]) 
     return digest[:40]
 
 
-def wait_seconds(kind: str, key: str, now: float, reserved_slot: float | None) -> tuple[float, float | None]:
-    """(wait, slot): wait 0 means send now. A slot reserved on an earlier receive is honoured as is."""
+def wait_seconds(
+    kind: str, key: str, now: float, reserved_slot: float | None, next_allowed: float | None = None
+) -> tuple[float, float | None]:
+    """(wait, slot): wait 0 means send now. A slot reserved on an earlier receive is honoured as is.
+    next_allowed is the destination's `nextAllowedAt` when the caller has just read it (else read here)."""
     if reserved_slot is not None and reserved_slot <= now + 0.25:
         return 0.0, None
     if reserved_slot is not None:
         return reserved_slot - now, reserved_slot
     interval = INTERVALS.get(kind, 0.0)
     if interval <= 0:
-        next_allowed = repo.next_allowed(key)
+        if next_allowed is None:
+            next_allowed = repo.next_allowed(key)
         return (next_allowed - now, None) if next_allowed > now else (0.0, None)
-    slot = repo.reserve(key, now, interval)
+    slot = repo.reserve(key, now, interval, next_allowed)
     return (slot - now, slot) if slot > now else (0.0, None)
 
 
