@@ -64,7 +64,7 @@ validate: .venv-sam/.installed
 build: .venv-sam/.installed
 	PATH="$$(dirname "$$(scripts/find-python312.sh)"):$$PATH" .venv-sam/bin/sam build
 
-bench: $(STAMP)
+bench: $(STAMP) build
 	$(PY) -m bench
 
 clean:

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from herald.api.errors import uptime_error
 from herald.api.family import PUBLIC, Family, principal
-from herald.domain import escalations, events
+from herald.domain import events
 from herald.models.events import Event, EventIn, EventWithDeliveries
 from herald.observability import logger, metrics, tracer
 
@@ -41,8 +41,7 @@ def get_event(id: Annotated[str, Path(max_length=128)]) -> EventWithDeliveries:
 @app.post("/v1/events/<id>/acknowledge")
 def acknowledge_event(id: Annotated[str, Path(max_length=128)]) -> EventWithDeliveries:
     """Stops every pending escalation step of the event (OnCall rules); nothing is sent after it."""
-    escalations.acknowledge(principal(app).org_id, id)
-    return events.get_event(principal(app).org_id, id)
+    return events.acknowledge_event(principal(app).org_id, id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -14,8 +15,17 @@ def put(item: dict[str, Any]) -> None:
     table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
 
 
-def get_with_deliveries(event_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """One Query returns the event and all of its delivery records."""
+@dataclass
+class EventPartition:
+    """Everything stored under one event: the event item, its delivery records, its OnCall escalations."""
+
+    event: dict[str, Any] | None
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    escalations: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_partition(event_id: str) -> EventPartition:
+    """One Query (one page per 1 MB) reads the event and everything stored under it."""
     items: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {
         "KeyConditionExpression": Key("pk").eq(keys.event_partition(event_id)),
@@ -27,9 +37,16 @@ def get_with_deliveries(event_id: str) -> tuple[dict[str, Any] | None, list[dict
         if "LastEvaluatedKey" not in page:
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    event = next((item for item in items if item["sk"] == "EVENT"), None)
-    deliveries = [item for item in items if str(item["sk"]).startswith(keys.DELIVERY_PREFIX)]
-    return event, deliveries
+    return EventPartition(
+        event=next((item for item in items if item["sk"] == "EVENT"), None),
+        deliveries=[item for item in items if str(item["sk"]).startswith(keys.DELIVERY_PREFIX)],
+        escalations=[item for item in items if str(item["sk"]).startswith(keys.ESCALATION_PREFIX)],
+    )
+
+
+def get_with_deliveries(event_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    partition = read_partition(event_id)
+    return partition.event, partition.deliveries
 
 
 def get(event_id: str) -> dict[str, Any] | None:

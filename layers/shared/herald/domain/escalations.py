@@ -306,36 +306,50 @@ def run_timer(payload: dict[str, Any]) -> None:
 # ---------------------------------------------------------------- stopping
 
 
-def stop(event_id: str, state: str) -> None:
-    """Cancels every step still planned or waiting, in every active escalation of the event."""
-    for found in repo.list_escalations(event_id):
-        user_id = str(found["userId"])
+def stop(event_id: str, state: str, known: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Cancels every step still planned or waiting, in every active escalation of the event. `known` is
+    the event's escalation items when the caller has just read them (else they are listed here); returns
+    the escalations as they now are."""
+    found = [repo.plain(i) for i in known] if known is not None else repo.list_escalations(event_id)
+    after: list[dict[str, Any]] = []
+    for current in found:
+        item: dict[str, Any] | None = current
         for _ in range(MAX_LOOPS):
-            item = repo.get_escalation(event_id, user_id)
             if item is None or item["state"] != "active":
                 break
-            version = int(item.pop("version"))
+            version = int(item["version"])
             at = clock.iso()
             waiting = [s for s in item["steps"] if s["status"] == "waiting"]
-            for step in item["steps"]:
+            stopped = {**item, "steps": [dict(s) for s in item["steps"]]}
+            for step in stopped["steps"]:
                 if step["status"] in ("planned", "waiting"):
                     step.update(status="cancelled", at=at)
-            item.update(state=state, stoppedAt=at, updatedAt=at)
+            stopped.update(state=state, stoppedAt=at, updatedAt=at)
+            stopped.pop("version")
             try:
-                repo.save_escalation(item, version)
+                repo.save_escalation(stopped, version)
             except VersionConflict:
+                item = repo.get_escalation(event_id, str(current["userId"]))
                 continue
             for step in waiting:
-                timers.done(timer_id(event_id, user_id, int(step["position"])))
+                timers.done(timer_id(event_id, str(current["userId"]), int(step["position"])))
+            item = {**stopped, "version": version + 1}
             break
+        if item is not None:
+            after.append(item)
+    return after
 
 
-def acknowledge(org_id: str, event_id: str) -> None:
-    item, _ = events_repo.get_with_deliveries(event_id)
-    if item is None or item.get("orgId") != org_id:
+def acknowledge(org_id: str, event_id: str) -> events_repo.EventPartition:
+    """Stops the event's escalations; returns the event's partition as it now is (no second read)."""
+    partition = events_repo.read_partition(event_id)
+    if partition.event is None or partition.event.get("orgId") != org_id:
         raise NotFound("Event not found")
-    repo.stop_event(event_id, "acknowledgedAt", clock.iso())
-    stop(event_id, "acknowledged")
+    at = clock.iso()
+    if repo.stop_event(event_id, "acknowledgedAt", at):
+        partition.event = {**partition.event, "acknowledgedAt": at, "stoppedAt": at}
+    partition.escalations = stop(event_id, "acknowledged", partition.escalations)
+    return partition
 
 
 def resolve(event: StoredEvent) -> None:
@@ -354,7 +368,8 @@ def resolve(event: StoredEvent) -> None:
 # ---------------------------------------------------------------- read back
 
 
-def views(event_id: str) -> list[Escalation]:
+def views(items: list[dict[str, Any]]) -> list[Escalation]:
+    """The API's view of an event's escalation items (as read with the event's partition)."""
     return [
         Escalation(
             userId=item["userId"],
@@ -379,5 +394,5 @@ def views(event_id: str) -> list[Escalation]:
                 for s in item.get("steps", [])
             ],
         )
-        for item in sorted(repo.list_escalations(event_id), key=lambda i: (i["createdAt"], i["userId"]))
+        for item in sorted((repo.plain(i) for i in items), key=lambda i: (i["createdAt"], i["userId"]))
     ]

@@ -58,10 +58,20 @@ def _plain_targets(targets: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_event(org_id: str, event_id: str) -> EventWithDeliveries:
-    item, delivery_items = repo.get_with_deliveries(event_id)
+    """The event with its deliveries and escalations: one Query of its partition."""
+    return view(org_id, repo.read_partition(event_id))
+
+
+def acknowledge_event(org_id: str, event_id: str) -> EventWithDeliveries:
+    """Stops every pending escalation step of the event; answers the event as it now is."""
+    return view(org_id, escalations.acknowledge(org_id, event_id))
+
+
+def view(org_id: str, partition: repo.EventPartition) -> EventWithDeliveries:
+    item = partition.event
     if item is None or item.get("orgId") != org_id:
         raise NotFound("Event not found")
-    deliveries = [DeliveryRecord.from_item(d) for d in delivery_items]
+    deliveries = [DeliveryRecord.from_item(d) for d in partition.deliveries]
     return EventWithDeliveries(
         **event_from_item(item).model_dump(),
         deliveries=[
@@ -77,5 +87,5 @@ def get_event(org_id: str, event_id: str) -> EventWithDeliveries:
             )
             for d in sorted(deliveries, key=lambda d: (d.created_at, d.id))
         ],
-        escalations=escalations.views(event_id),
+        escalations=escalations.views(partition.escalations),
     )
