@@ -28,29 +28,54 @@ def seal(org_id: str, values: dict[str, str]) -> dict[str, str]:
 
 # Decrypted values are kept in the delivery container for a few minutes, keyed by their ciphertext, so a
 # destination that receives many notifications costs one KMS Decrypt per container and period, not one per
-# send. A changed secret has a new ciphertext, so it is never served stale.
+# send. A changed secret has a new ciphertext, so it is never served stale. The delivery function sends a
+# batch's messages on parallel threads: a miss is decrypted by one thread while the others with the same
+# ciphertext wait for it (one Decrypt per batch, not one per message).
 _CACHE_SECONDS = 300.0
-_cache: dict[tuple[str, str, str], tuple[float, str]] = {}
+_CACHE_LIMIT = 4096
+CacheKey = tuple[str, str, str]
+_cache: dict[CacheKey, tuple[float, str]] = {}
+_decrypting: dict[CacheKey, threading.Lock] = {}
 _cache_lock = threading.Lock()
 
 
 def unseal(org_id: str, sealed: dict[str, str]) -> dict[str, str]:
-    values = {}
-    now = time.monotonic()
-    for name, blob in sealed.items():
-        key = (org_id, name, blob)
+    return {name: _unseal_one(org_id, name, blob) for name, blob in sealed.items()}
+
+
+def _cached(key: CacheKey) -> str | None:
+    hit = _cache.get(key)
+    return hit[1] if hit and hit[0] > time.monotonic() else None
+
+
+def _unseal_one(org_id: str, name: str, blob: str) -> str:
+    key = (org_id, name, blob)
+    with _cache_lock:
+        value = _cached(key)
+        if value is not None:
+            return value
+        flight = _decrypting.setdefault(key, threading.Lock())
+    with flight:
         with _cache_lock:
-            hit = _cache.get(key)
-        if hit and hit[0] > now:
-            values[name] = hit[1]
-            continue
-        result = client("kms").decrypt(
-            CiphertextBlob=base64.b64decode(blob),
-            EncryptionContext={"org": org_id, "field": name},
-        )
-        values[name] = bytes(result["Plaintext"]).decode()
-        with _cache_lock:
-            if len(_cache) > 4096:
-                _cache.clear()
-            _cache[key] = (now + _CACHE_SECONDS, values[name])
-    return values
+            value = _cached(key)
+        if value is not None:
+            return value
+        try:
+            result = client("kms").decrypt(
+                CiphertextBlob=base64.b64decode(blob),
+                EncryptionContext={"org": org_id, "field": name},
+            )
+            value = bytes(result["Plaintext"]).decode()
+            with _cache_lock:
+                if len(_cache) >= _CACHE_LIMIT:
+                    _cache.clear()
+                _cache[key] = (time.monotonic() + _CACHE_SECONDS, value)
+            return value
+        finally:
+            with _cache_lock:
+                _decrypting.pop(key, None)
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
