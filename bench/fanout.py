@@ -216,8 +216,9 @@ def run(context: dict[str, Any]) -> Section:
         "written as items directly (not through the API), standing in for destinations that other families "
         "(Grafana channels, InfluxDB endpoints, …) add to the same fan-out; routing reads them in the same "
         "Query. Spreading them over orgs would not give one event 20 destinations.",
-        "DynamoDB per event: one Query per router for the org's destinations; per delivery: one conditional "
-        "PutItem (the idempotency guard that makes a replayed stream record create nothing).",
+        "DynamoDB per batch: one Query per router for each org in the batch (the org's destinations are read "
+        "once per stream batch, herald/routing/batch_reads.py); per delivery: one conditional PutItem (the "
+        "idempotency guard that makes a replayed stream record create nothing).",
     ]
     context["fanout"] = results
     return section

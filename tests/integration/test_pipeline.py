@@ -359,6 +359,27 @@ def test_event_is_fanned_out_queued_and_delivered_signed(pipe: Pipeline, receive
 # --- routing -----------------------------------------------------------------------------------
 
 
+def test_a_stream_batch_reads_an_orgs_destinations_once(pipe: Pipeline, receiver: Receiver) -> None:
+    from herald.data.table import table
+
+    pipe.create_alert(receiver.url("/a"), monitorId="mon_web1")
+    events = [pipe.post_event(monitorId="mon_web1", message=f"#{i}") for i in range(4)]
+    queries: list[dict[str, Any]] = []
+    table().meta.client.meta.events.register(
+        "provide-client-params.dynamodb.Query", lambda params, **_: queries.append(params)
+    )
+    pipe.fan_out_events(*events)
+    # four events, one Query per router for the org (uptime alerts, Mackerel, Grafana), every event routed
+    assert len(queries) == 3
+    assert all(len(pipe.deliveries(e)) == 1 for e in events)
+    # the next batch reads again: an alert saved between batches is seen
+    pipe.create_alert(receiver.url("/b"), monitorId="mon_web1")
+    later = pipe.post_event(monitorId="mon_web1")
+    queries.clear()
+    pipe.fan_out_events(later)
+    assert len(queries) == 3 and len(pipe.deliveries(later)) == 2
+
+
 def test_monitor_scoping(pipe: Pipeline, receiver: Receiver) -> None:
     # Given alerts for mon_a, for mon_b, and for every monitor
     only_a = pipe.create_alert(receiver.url("/a"), monitorId="mon_a")

@@ -19,7 +19,7 @@ from herald.aws import client
 from herald.data import deliveries as deliveries_repo
 from herald.data.deliveries import DeliveryRecord
 from herald.observability import logger, metrics
-from herald.routing import grafana, influxdb, mackerel, oncall, uptime
+from herald.routing import batch_reads, grafana, influxdb, mackerel, oncall, uptime
 from herald.routing.plan import PlannedDelivery, StoredEvent
 from herald.settings import get_settings
 
@@ -90,15 +90,16 @@ def fan_out(records: list[tuple[str, dict[str, Any]]]) -> list[str]:
     now = clock.epoch()
     failed: set[str] = set()
     sends: list[QueuedSend] = []
-    for sequence, image in records:
-        try:
-            event = StoredEvent.from_item(image)
-            pending = record_deliveries(event, plan_event(event, now))
-            sends.extend(QueuedSend(kind, event.id, delivery_id, sequence) for kind, delivery_id in pending)
-            metrics.add_metric(name="DeliveriesPlanned", unit="Count", value=len(pending))
-        except Exception:
-            logger.exception("fan-out failed for record", extra={"sequence": sequence})
-            failed.add(sequence)
+    with batch_reads.one_read_per_batch():
+        for sequence, image in records:
+            try:
+                event = StoredEvent.from_item(image)
+                pending = record_deliveries(event, plan_event(event, now))
+                sends.extend(QueuedSend(kind, event.id, delivery_id, sequence) for kind, delivery_id in pending)
+                metrics.add_metric(name="DeliveriesPlanned", unit="Count", value=len(pending))
+            except Exception:
+                logger.exception("fan-out failed for record", extra={"sequence": sequence})
+                failed.add(sequence)
     failed |= send_batches([s for s in sends if s.source not in failed])
     return sorted(failed)
 

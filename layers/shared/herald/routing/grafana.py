@@ -10,6 +10,7 @@ from herald.data import grafana_incidents as incidents
 from herald.data import timers
 from herald.data.grafana_channels import ChannelRecord
 from herald.domain.grafana_channels import adapter_config
+from herald.routing import batch_reads
 from herald.routing.plan import PlannedDelivery, StoredEvent
 
 FAMILY = "grafana"
@@ -46,7 +47,7 @@ def schedule_reminder(
 
 
 def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
-    channels = channels_repo.list_for_org(event.org_id)
+    channels = batch_reads.read("grafana", event.org_id, lambda: channels_repo.list_for_org(event.org_id))
     if not channels:
         return []
     recovered = event.status == "recovered"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from herald.data import notification_endpoints as repo
 from herald.data.notification_endpoints import EndpointRecord
 from herald.observability import logger
+from herald.routing import batch_reads
 from herald.routing.plan import PlannedDelivery, StoredEvent
 
 FAMILY = "influxdb"
@@ -43,7 +44,8 @@ def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
     wanted = list(dict.fromkeys(v for v in named if v))
     if not wanted:
         return []
-    endpoints = {e.id: e for e in repo.list_endpoints(event.org_id)}
+    listed = batch_reads.read("influxdb", event.org_id, lambda: repo.list_endpoints(event.org_id))
+    endpoints = {e.id: e for e in listed}
     planned = []
     for endpoint_id in wanted:
         endpoint = endpoints.get(endpoint_id)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from herald.data import notification_groups as repo
 from herald.data.notification_groups import ChannelRecord, Configuration, GroupRecord
 from herald.observability import logger
+from herald.routing import batch_reads
 from herald.routing.plan import PlannedDelivery, StoredEvent
 
 FAMILY = "mackerel"
@@ -126,7 +127,7 @@ def delivery_for(channel: ChannelRecord, status: str, severity: str) -> PlannedD
 
 
 def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
-    config = repo.load(event.org_id)
+    config = batch_reads.read("mackerel", event.org_id, lambda: repo.load(event.org_id))
     if not config.groups:
         return []
     severity = str(event.snapshot.get("severity", "critical"))

@@ -8,6 +8,7 @@ from herald.data import alerts as alerts_repo
 from herald.data import cooldowns
 from herald.data.alerts import AlertRecord
 from herald.observability import logger
+from herald.routing import batch_reads
 from herald.routing.plan import PlannedDelivery, StoredEvent
 
 MONITOR_ID = re.compile(r"^mon_[a-zA-Z0-9]+$")
@@ -25,7 +26,7 @@ def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
     if event.monitor_id is None or not MONITOR_ID.match(event.monitor_id):
         return []
     planned = []
-    for alert in alerts_repo.list_for_org(event.org_id):
+    for alert in batch_reads.read("alerts", event.org_id, lambda: alerts_repo.list_for_org(event.org_id)):
         if not matches(alert, event):
             continue
         if alert.cooldown_minutes and not cooldowns.try_claim(
