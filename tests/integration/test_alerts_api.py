@@ -590,6 +590,35 @@ def test_put_rejects_a_field_of_another_strategy(
     assert api.get(f"/v1/alerts/{alert['id']}", token=token).json() == alert
 
 
+@pytest.mark.parametrize(
+    ("strategy", "update", "message"),
+    [
+        ("email", {"url": "https://example.com/h"}, "url: not a field of the email strategy"),
+        (
+            "discord",
+            {"channel": "#x", "webhookUrl": "https://example.com/h"},
+            "channel: not a field of the discord strategy",
+        ),
+        ("email", {"email": "b@example.com", "url": "https://example.com/h"}, "url: not a field of the email strategy"),
+        ("slack", {"strategy": "discord"}, "strategy cannot be changed"),
+        ("slack", {"strategy": "email", "email": "b@example.com"}, "strategy cannot be changed"),
+    ],
+    ids=["foreign", "shared-field-plus-foreign", "no-strategy-has-both", "strategy", "strategy-and-its-field"],
+)
+def test_put_names_the_stored_strategy_in_its_error(
+    api: ApiClient, token: str, strategy: str, update: dict[str, Any], message: str
+) -> None:
+    alert = create(api, token, MINIMAL[strategy])
+    response = api.put(f"/v1/alerts/{alert['id']}", update, token=token)
+    assert assert_error(response, 400, "VALIDATION_ERROR") == message
+    assert api.get(f"/v1/alerts/{alert['id']}", token=token).json() == alert
+
+
+def test_put_of_another_orgs_alert_is_404_whatever_the_body(api: ApiClient, token: str) -> None:
+    response = api.put("/v1/alerts/alt_doesNotExist1", {"url": "https://example.com/h"}, token=token)
+    assert_error(response, 404, "NOT_FOUND")
+
+
 INVALID_UPDATES: list[tuple[str, str, dict[str, Any]]] = [
     ("name null", "email", {"name": None}),
     ("name empty", "email", {"name": ""}),

@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from herald.data import keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, table
+from herald.data.table import cancellation_reasons, client, is_conditional_failure, item_on_failure, table
 from herald.errors import LimitExceeded, NotFound
 
 MAX_ALERTS_PER_ORG = 10
@@ -119,13 +119,63 @@ def list_for_org(org_id: str) -> list[AlertRecord]:
     return sorted(records, key=lambda r: (r.created_at, r.id))
 
 
-def replace(record: AlertRecord) -> None:
+class StrategyMismatch(Exception):
+    """The update names settings of another strategy; carries the alert as stored, for the message."""
+
+    def __init__(self, current: AlertRecord) -> None:
+        super().__init__(current.strategy)
+        self.current = current
+
+
+def update(
+    org_id: str,
+    alert_id: str,
+    fields: dict[str, Any],
+    config: dict[str, str],
+    sealed: dict[str, str],
+    strategies: list[str] | None,
+) -> AlertRecord:
+    """A partial update in one conditional UpdateItem: top-level `fields`, and single keys of the `config`
+    and `sealed` maps, only while the alert exists and (when `strategies` is given) its strategy is one of
+    them. Returns the alert as updated. A failed condition returns the stored alert in the same call:
+    none is NotFound, else StrategyMismatch."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    assignments = []
+    for i, (name, value) in enumerate(fields.items()):
+        names[f"#f{i}"], values[f":f{i}"] = name, value
+        assignments.append(f"#f{i} = :f{i}")
+    for attribute, entries in (("config", config), ("sealed", sealed)):
+        for i, (key, value) in enumerate(entries.items()):
+            names[f"#{attribute}"], names[f"#{attribute}{i}"], values[f":{attribute}{i}"] = attribute, key, value
+            assignments.append(f"#{attribute}.#{attribute}{i} = :{attribute}{i}")
+    condition = "attribute_exists(pk)"
+    if strategies:
+        names["#strategy"] = "strategy"
+        allowed = [f":s{i}" for i in range(len(strategies))]
+        values.update(zip(allowed, strategies, strict=True))
+        condition += f" AND #strategy IN ({', '.join(allowed)})"
+    elif strategies is not None:
+        # no strategy has every setting sent: fail for any stored alert (and learn its strategy)
+        condition += " AND attribute_not_exists(pk)"
     try:
-        table().put_item(Item=record.to_item(), ConditionExpression="attribute_exists(pk)")
+        result = table().update_item(
+            Key=keys.alert(org_id, alert_id),
+            UpdateExpression="SET " + ", ".join(assignments),
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
     except ClientError as error:
-        if is_conditional_failure(error):
+        if not is_conditional_failure(error):
+            raise
+        stored = item_on_failure(error)
+        if stored is None:
             raise NotFound("Alert not found") from None
-        raise
+        raise StrategyMismatch(AlertRecord.from_item(stored)) from None
+    return AlertRecord.from_item(result["Attributes"])
 
 
 def delete(org_id: str, alert_id: str) -> None:

@@ -305,16 +305,18 @@ def add_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
 
 
 def remove_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
-    if table().get_item(Key=keys.endpoint(org_id, endpoint_id), ConsistentRead=True).get("Item") is None:
-        raise NotFound(ENDPOINT_NOT_FOUND)
+    """A mapping only exists under an existing endpoint (deleting the endpoint deletes its mappings), so the
+    endpoint is read only to word a failure."""
     try:
         table().delete_item(
             Key=keys.endpoint_label(org_id, endpoint_id, label_id), ConditionExpression="attribute_exists(pk)"
         )
     except ClientError as error:
-        if is_conditional_failure(error):
-            raise NotFound("label mapping not found") from None
-        raise
+        if not is_conditional_failure(error):
+            raise
+        if table().get_item(Key=keys.endpoint(org_id, endpoint_id), ConsistentRead=True).get("Item") is None:
+            raise NotFound(ENDPOINT_NOT_FOUND) from None
+        raise NotFound("label mapping not found") from None
 
 
 # --- labels ---

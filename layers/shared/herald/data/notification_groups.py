@@ -204,37 +204,47 @@ def commit(
     deletes: list[keys.Key] | None = None,
 ) -> None:
     """Writes `puts` and `deletes` only while the org's version is still the one `config` was read at."""
+    _transact(config.org_id, config.version, [{"Put": {"Item": r.to_item()}} for r in puts], deletes or [])
+
+
+def add_new(org_id: str, record: ChannelRecord) -> None:
+    """A new item that nothing in the configuration refers to yet needs no read: it is written with the
+    org's version moved on (unconditionally), so a concurrent write validated against the configuration
+    without it fails its own version check and reads again."""
+    _transact(org_id, None, [{"Put": {"Item": record.to_item(), "ConditionExpression": "attribute_not_exists(pk)"}}])
+
+
+def _transact(
+    org_id: str, version: int | None, puts: list[dict[str, Any]], deletes: list[keys.Key] | None = None
+) -> None:
+    """One transaction: the org's version + 1 (checked against `version` unless None) and the writes."""
     deletes = deletes or []
     if 1 + len(puts) + len(deletes) > MAX_TRANSACTION_ITEMS:
         raise ValueError("too many items for one transaction")
     table_name = table().name
-    version_key = keys.mackerel_version(config.org_id)
-    if config.version:
-        condition, values = "#v = :expected", {":expected": config.version, ":one": 1, ":type": "counter"}
-    else:
-        condition, values = "attribute_not_exists(#v)", {":one": 1, ":type": "counter"}
-    items: list[dict[str, Any]] = [
-        {
-            "Update": {
-                "TableName": table_name,
-                "Key": version_key,
-                "UpdateExpression": "ADD #v :one SET #type = :type",
-                "ConditionExpression": condition,
-                "ExpressionAttributeNames": {"#v": "version", "#type": "type"},
-                "ExpressionAttributeValues": values,
-            }
-        }
-    ]
-    items += [{"Put": {"TableName": table_name, "Item": record.to_item()}} for record in puts]
+    update: dict[str, Any] = {
+        "TableName": table_name,
+        "Key": keys.mackerel_version(org_id),
+        "UpdateExpression": "ADD #v :one SET #type = :type",
+        "ExpressionAttributeNames": {"#v": "version", "#type": "type"},
+        "ExpressionAttributeValues": {":one": 1, ":type": "counter"},
+    }
+    if version:
+        update["ConditionExpression"] = "#v = :expected"
+        update["ExpressionAttributeValues"][":expected"] = version
+    elif version is not None:
+        update["ConditionExpression"] = "attribute_not_exists(#v)"
+    items: list[dict[str, Any]] = [{"Update": update}]
+    items += [{"Put": {"TableName": table_name, **put["Put"]}} for put in puts]
     items += [{"Delete": {"TableName": table_name, "Key": key}} for key in deletes]
     try:
         client().transact_write_items(TransactItems=items)
     except ClientError as error:
         reasons = cancellation_reasons(error)
         if reasons and reasons[0] == "ConditionalCheckFailed":
-            raise StaleConfiguration(config.org_id) from None
+            raise StaleConfiguration(org_id) from None
         if reasons and "TransactionConflict" in reasons:
-            raise StaleConfiguration(config.org_id) from None
+            raise StaleConfiguration(org_id) from None
         raise
 
 

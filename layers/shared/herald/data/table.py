@@ -41,3 +41,15 @@ def is_conditional_failure(error: ClientError) -> bool:
 def cancellation_reasons(error: ClientError) -> list[str]:
     reasons = error.response.get("CancellationReasons") or []
     return [str(reason.get("Code", "None")) for reason in reasons]
+
+
+def item_on_failure(error: ClientError) -> dict[str, Any] | None:
+    """The item a failed conditional write found (asked for with ReturnValuesOnConditionCheckFailure=ALL_OLD),
+    in Python types; None when there was no item. Saves a read on the failure path only."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    raw = error.response.get("Item")
+    if not raw:
+        return None
+    deserializer = TypeDeserializer()
+    return {name: deserializer.deserialize(value) for name, value in raw.items()}

@@ -17,6 +17,14 @@ from herald.models.alerts import (
 )
 
 NULLABLE_ON_UPDATE = frozenset({"monitorId"})
+SETTING_FIELDS = frozenset(f for fields in STRATEGY_FIELDS.values() for f in fields)
+# API field → stored attribute, for the fields an update sets directly (settings go into config/sealed)
+API_TO_STORED = {
+    "name": "name",
+    "notifyOnRecovery": "notifyOnRecovery",
+    "cooldownMinutes": "cooldownMinutes",
+    "monitorId": "monitorId",
+}
 
 
 def to_api(record: AlertRecord) -> Alert:
@@ -69,39 +77,37 @@ def list_alerts(org_id: str) -> list[Alert]:
 
 
 def update_alert(org_id: str, alert_id: str, body: AlertUpdate) -> Alert:
-    record = repo.get(org_id, alert_id)
+    """PUT is partial: only the fields sent change. One conditional UpdateItem; the strategy's own fields
+    are checked by its condition, and the stored alert comes back with a failure to word the error."""
     sent = {name: getattr(body, name) for name in body.model_fields_set}
     for name, value in sent.items():
         if value is None and name not in NULLABLE_ON_UPDATE:
             raise ValidationFailed(f"{name}: must not be null")
-    if "strategy" in sent and sent["strategy"] != record.strategy:
-        raise ValidationFailed("strategy cannot be changed")
-    foreign = sorted(
-        name
-        for name in sent
-        if name in {f for fields in STRATEGY_FIELDS.values() for f in fields}
-        and name not in STRATEGY_FIELDS[record.strategy]
-    )
-    if foreign:
-        raise ValidationFailed(f"{', '.join(foreign)}: not a field of the {record.strategy} strategy")
-
-    plain, secret = _split_settings(record.strategy, {k: str(v) for k, v in sent.items() if v is not None})
-    updated = record.model_copy()
-    if "name" in sent:
-        updated.name = sent["name"]
-    if "notifyOnRecovery" in sent:
-        updated.notify_on_recovery = sent["notifyOnRecovery"]
-    if "cooldownMinutes" in sent:
-        updated.cooldown_minutes = sent["cooldownMinutes"]
-    if "monitorId" in sent:
-        updated.monitor_id = sent["monitorId"]
-    if plain:
-        updated.config = {**record.config, **plain}
-    if secret:
-        updated.sealed = {**record.sealed, **secrets.seal(org_id, secret)}
-    updated.updated_at = clock.iso()
-    repo.replace(updated)
+    settings = {name for name in sent if name in SETTING_FIELDS}
+    strategies: list[str] | None = None
+    if settings or "strategy" in sent:
+        strategies = sorted(s for s, fields in STRATEGY_FIELDS.items() if settings <= fields)
+        if "strategy" in sent:
+            strategies = [s for s in strategies if s == sent["strategy"]]
+    values = {name: str(sent[name]) for name in settings if sent[name] is not None}
+    plain = {k: v for k, v in values.items() if k not in SECRET_FIELDS}
+    secret = {k: v for k, v in values.items() if k in SECRET_FIELDS}
+    fields = {API_TO_STORED[name]: sent[name] for name in sent if name in API_TO_STORED}
+    fields["updatedAt"] = clock.iso()
+    try:
+        updated = repo.update(
+            org_id, alert_id, fields, plain, secrets.seal(org_id, secret) if secret else {}, strategies
+        )
+    except repo.StrategyMismatch as mismatch:
+        raise ValidationFailed(_mismatch_message(mismatch.current.strategy, sent)) from None
     return to_api(updated)
+
+
+def _mismatch_message(strategy: str, sent: dict[str, object]) -> str:
+    if "strategy" in sent and sent["strategy"] != strategy:
+        return "strategy cannot be changed"
+    foreign = sorted(name for name in sent if name in SETTING_FIELDS and name not in STRATEGY_FIELDS[strategy])
+    return f"{', '.join(foreign)}: not a field of the {strategy} strategy"
 
 
 def delete_alert(org_id: str, alert_id: str) -> None:

@@ -138,7 +138,10 @@ def endpoint_out(record: EndpointRecord, labels: dict[str, LabelRecord]) -> dict
     return RESPONSE_MODELS[record.type].model_validate(base).model_dump()
 
 
-def _labels_by_id(org_id: str) -> dict[str, LabelRecord]:
+def _labels_by_id(org_id: str, records: list[EndpointRecord]) -> dict[str, LabelRecord]:
+    """The org's labels, read only when one of the records has a label attached."""
+    if not any(record.label_ids for record in records):
+        return {}
     return {label.id: label for label in repo.list_labels(org_id)}
 
 
@@ -272,12 +275,12 @@ def create_endpoint(org_id: str, body: EndpointIn) -> dict[str, Any]:
         except (ValidationFailed, NotFound, Conflict):
             continue
         record.label_ids.append(parsed)
-    return endpoint_out(record, _labels_by_id(org_id))
+    return endpoint_out(record, _labels_by_id(org_id, [record]))
 
 
 def get_endpoint(org_id: str, endpoint_id: str) -> dict[str, Any]:
     record = repo.get_endpoint(org_id, parse_id(endpoint_id))
-    return endpoint_out(record, _labels_by_id(org_id))
+    return endpoint_out(record, _labels_by_id(org_id, [record]))
 
 
 def _page(value: str | None, name: str, default: int) -> int:
@@ -307,8 +310,8 @@ def list_endpoints(
         raise ValidationFailed("Please provide either orgID or org")
 
     records = repo.list_endpoints(org_id)
-    labels = _labels_by_id(org_id)
     page = records[start : start + size]
+    labels = _labels_by_id(org_id, page)
 
     def link(at: int) -> str:
         query = {"descending": "false", "limit": str(size), "offset": str(at)}
@@ -342,7 +345,7 @@ def replace_endpoint(org_id: str, endpoint_id: str, body: EndpointIn) -> dict[st
         }
     )
     repo.replace_endpoint(stored, updated)
-    return endpoint_out(updated, _labels_by_id(org_id))
+    return endpoint_out(updated, _labels_by_id(org_id, [updated]))
 
 
 def patch_endpoint(org_id: str, endpoint_id: str, body: EndpointPatch) -> dict[str, Any]:
@@ -361,7 +364,7 @@ def patch_endpoint(org_id: str, endpoint_id: str, body: EndpointPatch) -> dict[s
             changes[field] = getattr(body, field)
     updated = stored.model_copy(update=changes)
     repo.replace_endpoint(stored, updated)
-    return endpoint_out(updated, _labels_by_id(org_id))
+    return endpoint_out(updated, _labels_by_id(org_id, [updated]))
 
 
 def delete_endpoint(org_id: str, endpoint_id: str) -> None:
@@ -370,7 +373,7 @@ def delete_endpoint(org_id: str, endpoint_id: str) -> None:
 
 def endpoint_labels(org_id: str, endpoint_id: str) -> LabelsResponse:
     record = repo.get_endpoint(org_id, parse_id(endpoint_id))
-    labels = _labels_by_id(org_id)
+    labels = _labels_by_id(org_id, [record])
     return LabelsResponse(
         labels=[label_out(labels[i]) for i in record.label_ids if i in labels], links=Links(self=f"{API}/labels")
     )

@@ -143,6 +143,9 @@ def create_channel(org_id: str, body: ChannelIn) -> Channel:
     _check_user_ids(body)
     sealed, url_mask = _seal_url(org_id, body)
     record = _channel_record(org_id, ids.mackerel_id(), body, sealed, url_mask, clock.iso())
+    if not body.addToDefaultNotificationGroup:
+        repo.add_new(org_id, record)  # no group refers to it yet: nothing to read first
+        return channel_to_api(record)
 
     def attempt(config: Configuration) -> None:
         puts: list[ChannelRecord | GroupRecord] = [record]

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from herald import clock
 from herald.auth.keys import Principal
 from herald.data import oncall as repo
-from herald.data.oncall import Chain, UserRecord
+from herald.data.oncall import Chain, UserRecord, VersionConflict
 from herald.errors import FieldErrors, NotFound, ValidationFailed
 from herald.models.oncall import (
     DEFAULT_DURATION,
@@ -109,19 +109,27 @@ def create_rule(org_id: str, body: dict[str, Any]) -> Rule:
         raise FieldErrors({"duration": "Duration can't be set"})
     position = _position(body.get("position"))
     important = _important(body.get("important"))
-    if not isinstance(user_id, str) or repo.get_user(org_id, user_id) is None:
+    if not isinstance(user_id, str):
         raise ValidationFailed("User does not exist")
 
     def attempt() -> Rule:
+        # The user's existence is checked inside the write (a ConditionCheck), not read beforehand.
         chain = repo.get_chain(org_id, user_id, important)
         rules = list(chain.rules)
         at = len(rules) if position in (None, -1) else position
         if at > len(rules):
+            if chain.version == 0 and repo.get_user(org_id, user_id) is None:
+                raise ValidationFailed("User does not exist")
             raise bad_position()
         if len(rules) >= MAX_RULES_PER_CHAIN:
             raise ValidationFailed(f"A notification chain holds at most {MAX_RULES_PER_CHAIN} rules")
         rules.insert(at, data)
-        repo.write([chain.put(rules), repo.pointer_put(chain, data["id"]), repo.user_exists_check(org_id, user_id)])
+        user_check = repo.user_exists_check(org_id, user_id)
+        reasons = repo.transact([chain.put(rules), repo.pointer_put(chain, data["id"]), user_check])
+        if reasons and reasons[2] == "ConditionalCheckFailed":
+            raise ValidationFailed("User does not exist")
+        if reasons:
+            raise VersionConflict(", ".join(reasons))
         return _rule(Chain(org_id, user_id, important, chain.version + 1, rules), at)
 
     return repo.retrying(attempt)
@@ -195,9 +203,10 @@ def parse_important(value: str | None) -> bool | None:
 
 def list_rules(org_id: str, user_id: str | None, important: str | None, pages: PageRequest) -> RulePage:
     wanted = parse_important(important)
-    if user_id is not None and repo.get_user(org_id, user_id) is None:
-        raise ValidationFailed("User not found.")
     chains = sorted(repo.list_chains(org_id, user_id), key=lambda c: (c.user_id, c.important))
+    # a user with a chain exists; only an empty answer needs the user read
+    if user_id is not None and not chains and repo.get_user(org_id, user_id) is None:
+        raise ValidationFailed("User not found.")
     rules = [_rule(chain, i) for chain in chains if wanted in (None, chain.important) for i in range(len(chain.rules))]
     page, meta = pages.slice(rules, RULES_PAGE_SIZE)
     return RulePage(results=page, **meta)
