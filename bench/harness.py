@@ -205,6 +205,54 @@ def in_process_aws() -> Iterator[tuple[Any, CallCounter]]:
                 reset_caches()
 
 
+@contextlib.contextmanager
+def moto_process() -> Iterator[str]:
+    """moto's server (herald_local.moto_server) in its own process: AWS calls are then network I/O for the
+    process under test, as on AWS, instead of emulation competing with it for this interpreter's GIL."""
+    import subprocess
+    import sys
+
+    port = free_port()
+    code = (
+        "import time; from herald_local.moto_server import MotoServer; "
+        f"MotoServer(port={port}).start(); time.sleep(86400)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("moto's server did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def server_aws() -> Iterator[tuple[Any, CallCounter]]:
+    """Like in_process_aws, with moto's server in its own process (moto_process)."""
+    from herald_local.template import Template, provision
+
+    with moto_process() as url:
+        counter = CallCounter()
+        counter.install()
+        resolver = provision(Template(), functools.partial(boto3.client, endpoint_url=url, region_name="us-east-1"))
+        local = {**resolver.environment(), "HERALD_ALLOW_PRIVATE_TARGETS": "1", "AWS_ENDPOINT_URL": url}
+        with patched_env(local):
+            reset_caches()
+            try:
+                yield resolver, counter
+            finally:
+                reset_caches()
+
+
 def seed_sample_records() -> None:
     """The org, the all-scope key and every record the sample events in events/ name (as the sample-event
     tests seed them), so each sample is measured on a record that exists. Webhook destinations point at a

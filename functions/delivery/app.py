@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,6 +15,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from herald.data import destinations
 from herald.domain.delivery import QueuedMessage, deliver
 from herald.observability import logger, metrics, tracer
 from herald.settings import get_settings
@@ -37,13 +39,17 @@ async def record_handler(record: SQSRecord) -> str:
         record.receipt_handle,
         _queue_url(record.event_source_arn),
     )
-    return await asyncio.get_running_loop().run_in_executor(SENDERS, deliver, message)
+    # the sender thread runs in this task's context: the batch's destination states are shared
+    return await asyncio.get_running_loop().run_in_executor(SENDERS, contextvars.copy_context().run, deliver, message)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(
-        async_process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
-    )
+    with destinations.one_read_per_batch():
+        return dict(
+            async_process_partial_response(
+                event=event, record_handler=record_handler, processor=processor, context=context
+            )
+        )

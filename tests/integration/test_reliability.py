@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from herald.channels.render import Notification
 from herald.data import breaker as breaker_repo
 from herald.data import deliveries as deliveries_repo
 from herald.data import destinations
+from herald.data import events as events_repo
 from herald.data import pacing as pacing_repo
 from herald.data.deliveries import DeliveryRecord
 from herald.domain import breaker, pacing, replay, scheduler
@@ -107,6 +109,28 @@ def test_one_query_reads_a_destinations_pacing_and_breaker(pipe: Pipeline) -> No
     assert pacing.wait_seconds("webhook", "k2", T0 + 10, None, state.next_allowed) == (20.0, None)
     assert breaker.check("k2", T0 + 40, state) == (0, True)
     assert destinations.read("other").breaker is None
+
+
+def test_a_delivery_batch_reads_each_destinations_state_once(pipe: Pipeline, receiver: Receiver) -> None:
+    from herald.data.table import table
+
+    pipe.create_alert(receiver.url("/one"), monitorId="mon_1")
+    events = [pipe.post_event(monitorId="mon_1") for _ in range(5)]
+    pipe.fan_out_events(*events)
+    messages = pipe.receive()
+    reads: list[str] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        if b"DEST#" in bytes(params.get("body") or b""):
+            reads.append("state")
+
+    table().meta.client.meta.events.register("before-call.dynamodb.Query", record)
+    assert pipe.deliver(messages) == []
+    assert len(receiver.requests("/one")) == 5 and reads == ["state"]
+    # the next batch reads again
+    later = pipe.post_event(monitorId="mon_1")
+    pipe.fan_out_events(later)
+    assert pipe.deliver(pipe.receive()) == [] and reads == ["state", "state"]
 
 
 def test_retry_after_holds_the_destinations_other_deliveries_without_an_attempt(
@@ -393,8 +417,18 @@ def test_a_handler_killed_mid_batch_loses_nothing_and_resends_nothing_recorded(
     victim = events[2]
     real = registry.ADAPTERS["webhook"]
 
+    def others_recorded() -> bool:
+        return all(
+            d.get("status") == "delivered" for e in events if e != victim for d in events_repo.get_with_deliveries(e)[1]
+        )
+
     def dying(notification: Notification, target: Target) -> Outcome:
         if notification.event_id == victim:
+            # the batch's other sends run on parallel threads: the runtime dies once they are recorded,
+            # so that the victim is the only send in the crash window
+            deadline = time.monotonic() + 10
+            while not others_recorded() and time.monotonic() < deadline:
+                time.sleep(0.01)
             if crash == "after the send":
                 real(notification, target)
             raise Killed

@@ -40,7 +40,7 @@ def test_a_failed_decrypt_is_not_cached_and_leaves_no_one_waiting(aws_env: Any) 
     with ThreadPoolExecutor(max_workers=4) as pool:
         outcomes = list(pool.map(lambda _: _try(lambda: secrets.unseal("org2", sealed)), range(4)))
     assert all(isinstance(o, ClientError) for o in outcomes)  # the wrong org's context never decrypts
-    assert secrets._decrypting == {}
+    assert secrets._decrypted.loading == 0
     assert secrets.unseal("org1", sealed) == {"url": "https://hooks.example.com/a"}
 
 

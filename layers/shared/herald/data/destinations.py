@@ -1,15 +1,24 @@
-"""A destination's delivery state, read once per delivery: its pacing record and its circuit-breaker
-record live in one partition (keys.destination_partition), so one Query (one read unit) returns both."""
+"""A destination's delivery state: its pacing record and its circuit-breaker record live in one partition
+(keys.destination_partition), so one Query (one read unit) returns both.
+
+Inside `one_read_per_batch()` (the delivery function's batch), a destination's state is read once for
+the batch's messages, which are sent at the same moment anyway. It only decides whether to wait: slot
+reservations and breaker transitions are conditional writes, which re-read when the state moved on."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
 from herald.data import keys
 from herald.data.table import table
+from herald.memo import Memo
 
 
 @dataclass(frozen=True)
@@ -18,7 +27,26 @@ class DestinationState:
     breaker: dict[str, Any] | None  # None: closed and no recent failures
 
 
+_batch: ContextVar[Memo[DestinationState] | None] = ContextVar("herald_destination_states", default=None)
+
+
+@contextmanager
+def one_read_per_batch() -> Iterator[None]:
+    token = _batch.set(Memo())
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
 def read(destination_key: str) -> DestinationState:
+    memo = _batch.get()
+    if memo is None:
+        return _query(destination_key)
+    return memo.get(destination_key, partial(_query, destination_key))
+
+
+def _query(destination_key: str) -> DestinationState:
     items = table().query(
         KeyConditionExpression=Key("pk").eq(keys.destination_partition(destination_key)), ConsistentRead=True
     )["Items"]
