@@ -265,6 +265,18 @@ def run(context: dict[str, Any]) -> Section:
             + ", ".join(f"{name} {fmt_money(value)}" for value, name in top)
             + ". API Gateway is $1.00 per million events by itself, so at k = 1 it alone reaches the target.",
         )
+    if measured:
+        last = measured[-1]
+        per_delivery = last.fanout_writes / last.fanout_deliveries + last.delivery_writes_per_message
+        floor = per_delivery * write_units(last.delivery_item_bytes) * PRICES.dynamodb_write_unit * 1e6
+        section.notes.insert(
+            1,
+            f"Where the floor is: each notification writes DynamoDB {per_delivery:.0f} times (the fan-out's "
+            "idempotent delivery record, the delivery's lease, its outcome), "
+            f"{fmt_money(floor)} per million by itself at k = {round(last.fanout_deliveries / last.fanout_events)}, "
+            "so the $1.00 target is out of reach while every notification keeps a leased, queryable delivery "
+            "record (exactly-once sends, status in GET /v1/events/{id}, replays and redrive rest on it).",
+        )
     worst = max(totals, key=lambda t: t[1]) if totals else None
     section.targets.append(
         Target(

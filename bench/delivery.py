@@ -263,8 +263,9 @@ def run(context: dict[str, Any]) -> Section:
         f"The receiver (tests/support/receiver.py) answers every request after {DELAY * 1000:.0f} ms; one "
         "request's latency is the median of 3 plain POSTs of the same webhook body from this process.",
         "Herald: the delivery function is warmed with one delivery first; the batch is 10 SQS records whose "
-        "delivery records (pending, KMS-sealed URL) exist, on moto's server in its own process (as on AWS, its calls are network waits "
-        "for the handler, not emulation competing for the handler's interpreter), all to one destination (one "
+        "delivery records (pending, KMS-sealed URL) exist, on moto's server in its own process (as on AWS, "
+        "its calls are network waits for the handler, not emulation competing for the handler's "
+        "interpreter), all to one destination (one "
         "ciphertext, as fan-out copies it from the destination). Its wall time includes each message's lease, "
         "destination-state read and final UpdateItem, and the one KMS Decrypt the batch shares. The next "
         "batch to the same destination, in the same container, finds the URL in the decrypted-secrets cache "

@@ -44,10 +44,13 @@ def _configuration(org_id: str) -> Configuration:
     return config
 
 
-def _optimistic[T](org_id: str, attempt: Callable[[Configuration], T]) -> T:
+def _optimistic[T](org_id: str, attempt: Callable[[Configuration], T], first: Configuration | None = None) -> T:
+    """Runs `attempt` on the org's configuration until its write finds the version it read (`first`: a
+    configuration the caller has just read, for the first attempt)."""
     for _ in range(MAX_ATTEMPTS):
+        config, first = first or _configuration(org_id), None
         try:
-            return attempt(_configuration(org_id))
+            return attempt(config)
         except repo.StaleConfiguration:
             continue
     raise Conflict("The notification settings were changed concurrently; please retry")
@@ -165,7 +168,8 @@ def create_channel(org_id: str, body: ChannelIn) -> Channel:
 def update_channel(org_id: str, channel_id: str, body: ChannelIn) -> Channel:
     """PUT is the full object. `type` cannot change. A Slack/webhook `url` equal to the masked value the
     API shows keeps the stored URL; any other value replaces it."""
-    current = repo.load(org_id).channels.get(channel_id)
+    config = _configuration(org_id)
+    current = config.channels.get(channel_id)
     if current is None:
         raise NotFound("Channel not found")
     if body.type != current.channel_type:
@@ -184,7 +188,7 @@ def update_channel(org_id: str, channel_id: str, body: ChannelIn) -> Channel:
         repo.commit(config, [record])
         return record
 
-    return channel_to_api(_optimistic(org_id, attempt))
+    return channel_to_api(_optimistic(org_id, attempt, config))
 
 
 def delete_channel(org_id: str, channel_id: str) -> Channel:
