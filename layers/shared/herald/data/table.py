@@ -13,7 +13,13 @@ from herald.settings import get_settings
 
 
 def table() -> Any:
-    return _resource().Table(get_settings().table_name)
+    return _table(get_settings().table_name)
+
+
+@functools.lru_cache(maxsize=4)
+def _table(name: str) -> Any:
+    # Building a Table resource loads its definition (~10 ms): once per container, not once per call.
+    return _resource().Table(name)
 
 
 @functools.lru_cache(maxsize=1)
@@ -22,6 +28,7 @@ def _resource() -> Any:
 
 
 def clear_cache() -> None:
+    _table.cache_clear()
     _resource.cache_clear()
 
 
