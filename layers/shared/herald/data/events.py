@@ -8,7 +8,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from herald.data import keys
-from herald.data.table import table
+from herald.data.table import query_all, table
 
 
 def put(item: dict[str, Any]) -> None:
@@ -26,17 +26,7 @@ class EventPartition:
 
 def read_partition(event_id: str) -> EventPartition:
     """One Query (one page per 1 MB) reads the event and everything stored under it."""
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": Key("pk").eq(keys.event_partition(event_id)),
-        "ConsistentRead": True,
-    }
-    while True:
-        page = table().query(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    items = query_all(KeyConditionExpression=Key("pk").eq(keys.event_partition(event_id)), ConsistentRead=True)
     return EventPartition(
         event=next((item for item in items if item["sk"] == "EVENT"), None),
         deliveries=[item for item in items if str(item["sk"]).startswith(keys.DELIVERY_PREFIX)],

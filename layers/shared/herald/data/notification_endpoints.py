@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
 from herald.data import keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, table
+from herald.data.table import cancellation_reasons, client, is_conditional_failure, query_all, table
 from herald.errors import Conflict, NotFound
 
 ENDPOINT_NOT_FOUND = "notification endpoint not found"
@@ -113,16 +113,6 @@ class LabelRecord(BaseModel):
         )
 
 
-def _query_all(**kwargs: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
-        page = table().query(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def _group_endpoints(items: list[dict[str, Any]]) -> list[EndpointRecord]:
     """Endpoint items each followed by their mapping items (sort-key order)."""
     records: list[EndpointRecord] = []
@@ -170,7 +160,7 @@ def create_endpoint(record: EndpointRecord) -> None:
 
 
 def get_endpoint(org_id: str, endpoint_id: str) -> EndpointRecord:
-    items = _query_all(
+    items = query_all(
         KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"])
         & Key("sk").begins_with(keys.endpoint_prefix(endpoint_id)),
         ConsistentRead=True,
@@ -183,7 +173,7 @@ def get_endpoint(org_id: str, endpoint_id: str) -> EndpointRecord:
 
 def list_endpoints(org_id: str) -> list[EndpointRecord]:
     """Every endpoint of the org with its label ids, in id order (as InfluxDB lists them)."""
-    items = _query_all(
+    items = query_all(
         KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.ENDPOINT_PREFIX),
         ConsistentRead=True,
     )
@@ -362,7 +352,7 @@ def get_label(org_id: str, label_id: str) -> LabelRecord:
 
 
 def list_labels(org_id: str) -> list[LabelRecord]:
-    items = _query_all(
+    items = query_all(
         KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.LABEL_PREFIX),
         ConsistentRead=True,
     )
@@ -419,7 +409,7 @@ def delete_label(org_id: str, label_id: str) -> None:
         if reasons and reasons[0] == FAILED:
             raise NotFound(LABEL_NOT_FOUND) from None
         raise
-    mappings = _query_all(IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(keys.label_mappings_gsi(label_id)))
+    mappings = query_all(IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(keys.label_mappings_gsi(label_id)))
     with table().batch_writer() as batch:
         for item in mappings:
             if item.get("orgId") == org_id:

@@ -18,7 +18,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from herald.data import keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, table
+from herald.data.table import cancellation_reasons, client, is_conditional_failure, query_all, table
 from herald.errors import Conflict
 
 MAX_RETRIES = 50
@@ -32,16 +32,6 @@ def plain(value: Any) -> Any:
     if isinstance(value, list):
         return [plain(v) for v in value]
     return value
-
-
-def _query_all(**kwargs: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
-        page = table().query(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 class VersionConflict(Exception):
@@ -155,7 +145,7 @@ def get_user(org_id: str, user_id: str) -> UserRecord | None:
 
 
 def list_users(org_id: str) -> list[UserRecord]:
-    items = _query_all(
+    items = query_all(
         KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.USER_PREFIX),
         ConsistentRead=True,
     )
@@ -211,7 +201,7 @@ def get_chain(org_id: str, user_id: str, important: bool) -> Chain:
 
 
 def list_chains(org_id: str, user_id: str | None = None) -> list[Chain]:
-    items = _query_all(
+    items = query_all(
         KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"])
         & Key("sk").begins_with(keys.oncall_chain_prefix(user_id)),
         ConsistentRead=True,
@@ -277,7 +267,7 @@ def get_escalation(event_id: str, user_id: str) -> dict[str, Any] | None:
 
 
 def list_escalations(event_id: str) -> list[dict[str, Any]]:
-    items = _query_all(
+    items = query_all(
         KeyConditionExpression=Key("pk").eq(keys.event_partition(event_id))
         & Key("sk").begins_with(keys.ESCALATION_PREFIX),
         ConsistentRead=True,
@@ -379,7 +369,7 @@ def mark_resolved(org_id: str, dedup_key: str, resolved_at: str) -> None:
 
 
 def dedup_events(org_id: str, dedup_key: str) -> list[dict[str, Any]]:
-    items = _query_all(
+    items = query_all(
         KeyConditionExpression=Key("pk").eq(keys.dedup_partition(org_id, dedup_key)) & Key("sk").begins_with("EVENT#"),
         ConsistentRead=True,
     )

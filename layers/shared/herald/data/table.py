@@ -37,6 +37,17 @@ def client() -> Any:
     return table().meta.client
 
 
+def query_all(**kwargs: Any) -> list[dict[str, Any]]:
+    """Every item of a Query, page after page (one call per 1 MB page)."""
+    items: list[dict[str, Any]] = []
+    while True:
+        page = table().query(**kwargs)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
