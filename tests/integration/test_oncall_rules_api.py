@@ -419,10 +419,14 @@ def test_twenty_concurrent_inserts_and_deletes_keep_positions_gapless(
     results: list[ApiResponse] = []
     lock = threading.Lock()
     start = threading.Barrier(20)
+    # each worker has its own function instance (a Powertools resolver serves one request at a time),
+    # imported here one after another: the requests race, not twenty concurrent imports of app.py
+    clients = [ApiClient(shared=False) for _ in range(20)]
+    for client in clients:
+        assert call(client, "GET", "/api/v1/users/", token).status == 200
 
     def worker(n: int) -> None:
-        # its own function instance: a Powertools resolver serves one request at a time
-        client = ApiClient(shared=False)
+        client = clients[n]
         start.wait()
         if n < 6:
             answer = call(client, "DELETE", f"{RULES}{doomed[n]}/", token)
