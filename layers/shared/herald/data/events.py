@@ -46,15 +46,8 @@ def get(event_id: str) -> dict[str, Any] | None:
 
 def between(org_id: str, since: str, until: str) -> list[dict[str, Any]]:
     """An org's events created in [since, until] (ISO 8601 UTC), oldest first: one paginated Query on GSI1."""
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "IndexName": "gsi1",
-        "KeyConditionExpression": Key("gsi1pk").eq(keys.org_events_gsi(org_id))
+    return query_all(
+        IndexName="gsi1",
+        KeyConditionExpression=Key("gsi1pk").eq(keys.org_events_gsi(org_id))
         & Key("gsi1sk").between(since, until + "~"),
-    }
-    while True:
-        page = table().query(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    )
