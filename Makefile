@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The checkout's own code comes first, also in a git worktree whose .venv is a link to another checkout's.
+export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)/local
 
 .PHONY: run test scan lint format typecheck cfn-lint pytest openapi compare-openapi build validate bench clean
 
