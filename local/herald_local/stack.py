@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -11,6 +12,7 @@ from typing import Any
 
 import boto3
 
+from herald.cli.connection import LOCAL_ENVIRONMENT_PARAMETER
 from herald_local.api_server import ApiServer
 from herald_local.functions import FunctionPool
 from herald_local.moto_server import MotoServer
@@ -75,12 +77,25 @@ class Stack:
             if key not in os.environ or key in ("TABLE_NAME", "HERALD_KMS_KEY_ID") or key.startswith("QUEUE_URL_"):
                 os.environ[key] = value
 
+        self._publish_environment()
         functions = self.template.functions()
         self.pools = {name: FunctionPool(spec) for name, spec in functions.items()}
         self.api = ApiServer(self.template.http_routes(), self.pools, self.host, self.api_port)
         self.api_port = self.api.port
         self.api.start()
         self._start_pollers()
+
+    def _publish_environment(self) -> None:
+        """The functions' environment, on the local endpoint, so `herald` finds the table, key, queues and
+        target policy with nothing but AWS_ENDPOINT_URL set."""
+        assert self.resolver is not None
+        names = [*self.resolver.environment(), "HERALD_ALLOW_PRIVATE_TARGETS"]
+        self.clients()("ssm").put_parameter(
+            Name=LOCAL_ENVIRONMENT_PARAMETER,
+            Value=json.dumps({name: os.environ[name] for name in names if name in os.environ}),
+            Type="String",
+            Overwrite=True,
+        )
 
     def _start_pollers(self) -> None:
         assert self.resolver is not None

@@ -14,6 +14,15 @@ def org(org_id: str) -> Key:
     return {"pk": f"ORG#{org_id}", "sk": "ORG"}
 
 
+def orgs_gsi() -> str:
+    """Every org by creation time (GSI1): the operator's `herald orgs list` and cross-org listings."""
+    return "ORGS"
+
+
+def orgs_sort(created_at: str, org_id: str) -> str:
+    return f"{created_at}#{org_id}"
+
+
 def api_key(token_hash: str) -> Key:
     return {"pk": f"KEY#{token_hash}", "sk": "KEY"}
 

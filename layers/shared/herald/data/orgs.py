@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from herald import clock
 from herald.data import keys, notification_groups
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, table
+from herald.data.table import cancellation_reasons, client, is_conditional_failure, query_all, table
 
 
 def ensure(org_id: str, name: str = "") -> bool:
@@ -14,6 +17,7 @@ def ensure(org_id: str, name: str = "") -> bool:
 
     The org's default Mackerel notification group is created in the same transaction; for an org that
     existed before, it is added with an idempotent conditional put (its id derives from the org)."""
+    created_at = clock.iso()
     org_put = {
         "TableName": table().name,
         "Item": {
@@ -21,7 +25,9 @@ def ensure(org_id: str, name: str = "") -> bool:
             "type": "org",
             "id": org_id,
             "name": name or org_id,
-            "createdAt": clock.iso(),
+            "createdAt": created_at,
+            "gsi1pk": keys.orgs_gsi(),
+            "gsi1sk": keys.orgs_sort(created_at, org_id),
         },
         "ConditionExpression": "attribute_not_exists(pk)",
     }
@@ -44,3 +50,13 @@ def ensure(org_id: str, name: str = "") -> bool:
                     return False
                 raise
         raise
+
+
+def get(org_id: str) -> dict[str, Any] | None:
+    item = table().get_item(Key=keys.org(org_id)).get("Item")
+    return dict(item) if item else None
+
+
+def list_all() -> list[dict[str, Any]]:
+    """Every org, oldest first: one paginated Query of the orgs index (operator tooling only)."""
+    return query_all(IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(keys.orgs_gsi()))

@@ -1,0 +1,3 @@
+from herald.cli.app import main
+
+raise SystemExit(main())
