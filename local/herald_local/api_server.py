@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from herald_local.functions import FunctionPool
+from herald_local.sink import Sink
 from herald_local.template import ACCOUNT_ID, HttpRoute
 
 
@@ -64,6 +65,23 @@ def build_event(
     }
 
 
+def key_id(headers: Any) -> str:
+    """The API key a request presents, by its public id (a hash prefix: never the token itself)."""
+    from herald.auth.keys import key_id as public_id
+    from herald.auth.keys import token_hash
+
+    token = headers.get("X-Api-Key") or headers.get("Authorization") or ""
+    scheme, _, rest = token.partition(" ")
+    if rest and scheme.lower() in ("bearer", "token"):
+        token = rest
+    return public_id(token_hash(token.strip())) if token.strip() else "no key"
+
+
+def access_line(method: str, path: str, status: int, elapsed_ms: float, headers: Any) -> str:
+    """`[api] POST /v1/events 202 14 ms key_3f9a…`: one line per request, as an access log has."""
+    return f"[api] {method} {path} {status} {elapsed_ms:.0f} ms {key_id(headers)}"
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # the default of 5 resets bursts of concurrent clients
@@ -73,6 +91,7 @@ class ApiServer:
     def __init__(self, routes: list[HttpRoute], pools: dict[str, FunctionPool], host: str, port: int) -> None:
         self.routes = [(route, route.pattern()) for route in routes]
         self.pools = pools
+        self.sink = Sink()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -102,13 +121,24 @@ class ApiServer:
         return None
 
     def serve(self, request: BaseHTTPRequestHandler) -> None:
+        started = time.monotonic()
+        status = self._serve(request)
+        elapsed = (time.monotonic() - started) * 1000
+        print(access_line(request.command, urlsplit(request.path).path, status, elapsed, request.headers), flush=True)
+
+    def _serve(self, request: BaseHTTPRequestHandler) -> int:
+        """Answers the request; returns the status it answered."""
         parts = urlsplit(request.path)
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
+        if self.sink.owns(parts.path):
+            status, payload = self.sink.handle(request.command, parts.path, dict(request.headers.items()), body)
+            self._reply(request, status, {"Content-Type": "application/json"}, payload)
+            return status
         matched = self.match(request.command, parts.path)
         if matched is None:
             self._reply(request, 404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}')
-            return
+            return 404
         route, params = matched
         event = build_event(
             route, request.command, parts.path, parts.query, dict(request.headers.items()), body, params
@@ -118,7 +148,7 @@ class ApiServer:
         except Exception as error:  # the function crashed: API Gateway answers 500 too
             print(f"[api] {route.function} raised {type(error).__name__}: {error}", flush=True)
             self._reply(request, 500, {"Content-Type": "application/json"}, b'{"message":"Internal Server Error"}')
-            return
+            return 500
         status = int(result.get("statusCode", 200))
         headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
         for name, values in (result.get("multiValueHeaders") or {}).items():
@@ -128,6 +158,7 @@ class ApiServer:
         if isinstance(result.get("body"), dict | list):
             payload = json.dumps(result["body"]).encode()
         self._reply(request, status, headers, payload)
+        return status
 
     @staticmethod
     def _reply(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], payload: bytes) -> None:

@@ -1,11 +1,76 @@
-"""Prints what the emulator 'sent': SES emails and SNS text messages, read from moto's backends."""
+"""Prints what the emulator 'sent': SES emails (subject and plain text) and SNS text messages, read from
+moto's backends."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
 import threading
+from html.parser import HTMLParser
 from typing import Any
 
 from herald_local.template import ACCOUNT_ID, REGION
+
+_BLOCKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "hr", "pre", "blockquote"}
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+        self.link: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script", "head", "title"):
+            self.hidden += 1
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("- ")
+        if tag == "a":
+            self.link = dict(attrs).get("href")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "head", "title"):
+            self.hidden = max(0, self.hidden - 1)
+        if tag == "a" and self.link:
+            self.parts.append(f" <{self.link}>")
+            self.link = None
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML email body: blocks on their own lines, links after their text."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(parser.parts).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def plain_text(body: str) -> str:
+    return html_to_text(body) if re.search(r"<(html|body|p|div|br|table)\b", body, re.IGNORECASE) else body.strip()
+
+
+def raw_parts(raw: str) -> tuple[str, str]:
+    """Subject and plain text of a raw MIME message (send_raw_email)."""
+    message = email.message_from_string(raw, policy=email.policy.default)
+    subject = str(message.get("Subject", ""))
+    part = message.get_body(preferencelist=("plain", "html")) if hasattr(message, "get_body") else None
+    content = part.get_content() if part is not None else ""  # type: ignore[union-attr]
+    return subject, plain_text(str(content))
+
+
+def _indent(text: str, limit: int = 2000) -> str:
+    text = text if len(text) <= limit else text[:limit] + "\n…"
+    return "        " + text.replace("\n", "\n        ")
 
 
 class OutboxPrinter(threading.Thread):
@@ -29,11 +94,15 @@ class OutboxPrinter(threading.Thread):
 
         sent: list[Any] = list(ses_backends[ACCOUNT_ID][REGION].sent_messages)
         for message in sent[self._emails_seen :]:
-            to = ", ".join(getattr(message, "destinations", {}).get("ToAddresses", []))
-            print(f"[email] to {to}: {getattr(message, 'subject', '')}", flush=True)
-            body = getattr(message, "body", "")
-            if body:
-                print("        " + str(body).replace("\n", "\n        ")[:2000], flush=True)
+            if hasattr(message, "raw_data"):
+                to = ", ".join(getattr(message, "destinations", []) or [])
+                subject, text = raw_parts(str(message.raw_data))
+            else:
+                to = ", ".join(getattr(message, "destinations", {}).get("ToAddresses", []))
+                subject, text = str(getattr(message, "subject", "")), plain_text(str(getattr(message, "body", "")))
+            print(f"[email] to {to}: {subject}", flush=True)
+            if text:
+                print(_indent(text), flush=True)
         self._emails_seen = len(sent)
         for message_id, sms in list(sns_backends[ACCOUNT_ID][REGION].sms_messages.items()):
             if message_id not in self._sms_seen:

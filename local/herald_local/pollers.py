@@ -232,6 +232,8 @@ class QueuePoller(Poller):
         self.batch_size = min(int(props.get("BatchSize", 10)), 10)
         self.partial = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
         self.base_interval = interval
+        # Called with the batch and the handler's time after each invocation (the stack prints outcomes).
+        self.on_batch: Callable[[list[dict[str, Any]], float], None] | None = None
 
     def poll_once(self) -> bool:
         messages = self.sqs.receive_message(
@@ -247,6 +249,7 @@ class QueuePoller(Poller):
             return False
         self.interval = self.base_interval
         records = [self._lambda_record(m) for m in messages]
+        started = time.monotonic()
         try:
             result = self.pool.invoke({"Records": records})
             failed = (
@@ -255,6 +258,8 @@ class QueuePoller(Poller):
         except Exception as error:
             print(f"[{self.name}] handler raised {type(error).__name__}: {error}", flush=True)
             return True
+        if self.on_batch:
+            self.on_batch(records, (time.monotonic() - started) * 1000)
         done = [m for m in messages if m["MessageId"] not in failed]
         for start in range(0, len(done), 10):
             self.sqs.delete_message_batch(

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 
 from herald.cli.connection import LOCAL_ENVIRONMENT_PARAMETER
+from herald_local.activity import report_deliveries
 from herald_local.api_server import ApiServer
 from herald_local.functions import FunctionPool
 from herald_local.moto_server import MotoServer
@@ -48,6 +49,7 @@ class Stack:
     resolver: Resolver | None = None
     pools: dict[str, FunctionPool] = field(default_factory=dict)
     template: Template = field(default_factory=Template)
+    print_outcomes: bool = False  # print one line per delivery outcome (`make run` does)
 
     def clients(self) -> Callable[[str], Any]:
         def make(service: str) -> Any:
@@ -121,21 +123,26 @@ class Stack:
                     )
                 elif kind == "SQS":
                     logical = props["Queue"]["Fn::GetAtt"][0]
-                    self.pollers.append(
-                        QueuePoller(
-                            self.clients(),
-                            self.resolver.refs[logical],
-                            self.resolver.resolve(props["Queue"]),
-                            self.pools[name],
-                            props,
-                            self.poll_interval,
-                        )
+                    poller = QueuePoller(
+                        self.clients(),
+                        self.resolver.refs[logical],
+                        self.resolver.resolve(props["Queue"]),
+                        self.pools[name],
+                        props,
+                        self.poll_interval,
                     )
+                    if self.print_outcomes and poller.queue_url in self._delivery_queues():
+                        poller.on_batch = report_deliveries
+                    self.pollers.append(poller)
                 elif kind == "Schedule":
                     every = self.schedule_seconds or rate_seconds(str(props["Schedule"]))
                     self.pollers.append(SchedulePoller(f"{name}-schedule", self.pools[name], every))
-        for poller in self.pollers:
-            poller.start()
+        for started in self.pollers:
+            started.start()
+
+    @staticmethod
+    def _delivery_queues() -> set[str]:
+        return {value for key, value in os.environ.items() if key.startswith("QUEUE_URL_")}
 
     @property
     def api_url(self) -> str:

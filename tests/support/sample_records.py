@@ -16,11 +16,10 @@ from herald.data import deliveries, orgs
 from herald.data import events as events_repo
 from herald.data.alerts import AlertRecord
 from herald.data.deliveries import DeliveryRecord
+from herald_local.samples import SAMPLE_ORG, SAMPLE_TOKEN
 from herald_local.template import ROOT
 
 EVENTS = ROOT / "events"
-SAMPLE_ORG = "0123456789abcdef"
-SAMPLE_TOKEN = "hrld_sample-token-for-sam-local-invoke"
 
 
 def load(path: Path) -> dict[str, Any]:
