@@ -12,7 +12,25 @@ from typing import Any
 
 from herald_local.template import ACCOUNT_ID, REGION
 
-_BLOCKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "hr", "pre", "blockquote"}
+_BLOCKS = {
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "hr",
+    "pre",
+    "blockquote",
+}
 
 
 class _Text(HTMLParser):
@@ -38,7 +56,7 @@ class _Text(HTMLParser):
         if tag == "a" and self.link:
             self.parts.append(f" <{self.link}>")
             self.link = None
-        if tag in _BLOCKS:
+        if tag in _BLOCKS and tag != "li":
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:

@@ -16,7 +16,8 @@ from herald.data import deliveries, orgs
 from herald.data import events as events_repo
 from herald.data.alerts import AlertRecord
 from herald.data.deliveries import DeliveryRecord
-from herald_local.samples import SAMPLE_ORG, SAMPLE_TOKEN
+from herald_local.samples import SAMPLE_ORG as SAMPLE_ORG
+from herald_local.samples import SAMPLE_TOKEN as SAMPLE_TOKEN
 from herald_local.template import ROOT
 
 EVENTS = ROOT / "events"

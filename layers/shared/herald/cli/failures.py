@@ -18,11 +18,10 @@ class CliError(Exception):
 
 def private_target_hint(message: str) -> str:
     """Why a webhook URL was refused, and how to allow it where that is safe."""
-    if os.environ.get("AWS_ENDPOINT_URL"):
-        how = "start the local stack with HERALD_ALLOW_PRIVATE_TARGETS=1 (the default of `make run`)"
-    else:
-        how = "deployed stacks refuse them (parameter AllowPrivateTargets=0); use the local stack to test"
-    return f"{message}: loopback and private addresses are refused by this stack; {how}"
+    return (
+        f"{message}: this stack refuses loopback and private targets; to use one locally, start the local"
+        " stack with HERALD_ALLOW_PRIVATE_TARGETS=1 (the default of `make run`)"
+    )
 
 
 def one_line(error: BaseException) -> tuple[str, int]:
@@ -91,8 +90,9 @@ def _client_error(error: object) -> str:
     message = str(error.response.get("Error", {}).get("Message", "")).splitlines()[0:1]
     text = message[0] if message else code
     if code == "ResourceNotFoundException":
-        where = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_REGION", "")
-        return f"{text} (table {os.environ.get('TABLE_NAME', '?')} at {where}; {LOCAL_HINT})"
+        endpoint = os.environ.get("AWS_ENDPOINT_URL")
+        hint = f"at {endpoint}; {LOCAL_HINT}" if endpoint else f"in {os.environ.get('AWS_REGION')}; is it deployed?"
+        return f"{text} (table {os.environ.get('TABLE_NAME', '?')} {hint})"
     if code in ("AccessDeniedException", "AccessDenied", "UnrecognizedClientException"):
         return f"AWS refused {error.operation_name}: {text}"
     return f"{error.operation_name} failed: {code}: {text}"
