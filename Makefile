@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The checkout's own code comes first, also in a git worktree whose .venv is a link to another checkout's.
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)/local
 
-.PHONY: run test scan lint format typecheck cfn-lint pytest openapi compare-openapi build validate bench clean
+.PHONY: run test scan lint format typecheck cfn-lint pytest openapi compare-openapi build validate deploy bench clean
 
 $(STAMP): pyproject.toml requirements-dev.txt layers/shared/requirements.txt
 	@test -x $(PY) || "$$(scripts/find-python312.sh)" -m venv $(VENV)
@@ -65,6 +65,12 @@ validate: .venv-sam/.installed
 
 build: .venv-sam/.installed
 	PATH="$$(dirname "$$(scripts/find-python312.sh)"):$$PATH" .venv-sam/bin/sam build
+
+# `sam deploy --guided` after a build: asks for the parameters (docs/deploy.md says which matter) and saves
+# the answers in samconfig.toml. DEPLOY_ENV=prod deploys the prod config (stack herald-prod).
+DEPLOY_ENV ?= default
+deploy: build
+	PATH="$$(dirname "$$(scripts/find-python312.sh)"):$$PATH" .venv-sam/bin/sam deploy --guided --config-env $(DEPLOY_ENV)
 
 bench: $(STAMP) build
 	$(PY) -m bench

@@ -1,5 +1,6 @@
 """`herald-local` (`make run`): the local stack in the foreground; Ctrl-C or SIGTERM stops all of it.
-`herald-local invoke FUNCTION -e EVENT.json` runs one function on one event (see herald_local.invoke)."""
+`herald-local invoke FUNCTION -e EVENT.json` runs one function on one event (see herald_local.invoke);
+`herald-local sam-template` writes the template `sam local invoke` needs (see herald_local.sam_local)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from herald_local.invoke import main as invoke
 
         return invoke(args[1:])
+    if args == ["sam-template"]:
+        from herald_local.sam_local import main as sam_template
+
+        return sam_template()
     if args:
-        print("usage: herald-local [invoke FUNCTION -e EVENT.json]", file=sys.stderr)
+        print("usage: herald-local [invoke FUNCTION -e EVENT.json | sam-template]", file=sys.stderr)
         return 2
     return run()
 

@@ -209,6 +209,8 @@ def provision(template: Template, clients: Any) -> Resolver:
     kms = clients("kms")
     for name, res in template.of_type("AWS::KMS::Key").items():
         meta = kms.create_key(Description=res.get("Properties", {}).get("Description", name))["KeyMetadata"]
+        # A fixed name for a key whose id is new at every start (env.json and `sam local invoke` use it).
+        kms.create_alias(AliasName=f"alias/{prefix}-{name}", TargetKeyId=meta["KeyId"])
         resolver.refs[name] = meta["KeyId"]
         resolver.attrs[(name, "Arn")] = meta["Arn"]
 
