@@ -54,8 +54,10 @@ def revoke(args: argparse.Namespace, ctx: Context) -> int:
 
     if not revoke_key(args.org, args.id):
         raise CliError(f"no active key {args.id} in org {args.org}")
+    from herald.settings import get_settings
+
     ctx.out.done(
-        f"revoked {args.id} (containers stop accepting it within the 60 s key cache)",
+        f"revoked {args.id} (containers stop accepting it within {get_settings().key_cache_seconds:g} s)",
         {"id": args.id, "org": args.org, "revoked": True},
     )
     return 0
