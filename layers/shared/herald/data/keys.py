@@ -1,4 +1,4 @@
-"""Every single-table key is built here and nowhere else (see the access-pattern table in the README)."""
+"""Every single-table key is built here and nowhere else (docs/data-model.md lists them; a test keeps it true)."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def org_events_sort(created_at: str, event_id: str) -> str:
     return f"{created_at}#{event_id}"
 
 
-# OnCall: users, personal notification rule chains, escalations (see the README's OnCall section).
+# OnCall: users, personal notification rule chains, escalations (docs/oncall.md).
 USER_PREFIX = "USER#"
 CHAIN_PREFIX = "CHAIN#"
 
