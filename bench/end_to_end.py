@@ -66,6 +66,7 @@ def start_stack(workdir: Path) -> Stack:
         "PYTHONUNBUFFERED": "1",
         "HERALD_RATE_LIMIT_PER_SECOND": "100000",
         "HERALD_RATE_LIMIT_BURST": "100000",
+        "HERALD_PRINT_DELIVERIES": "0",
     }
     for name in ("AWS_ENDPOINT_URL", "TABLE_NAME", "HERALD_KMS_KEY_ID", "HERALD_ALLOW_PRIVATE_TARGETS"):
         env.pop(name, None)

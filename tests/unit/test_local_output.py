@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import socket
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
 from herald.auth.keys import key_id, token_hash
-from herald_local.activity import mask_address, mask_url, outcome_line
+from herald_local.activity import mask_address, mask_url, outcome_line, route_function_logs
 from herald_local.api_server import access_line
 from herald_local.invoke import pretty_log_line
 from herald_local.outbox import html_to_text, raw_parts
@@ -97,3 +99,32 @@ def test_a_taken_default_port_gives_way_but_an_explicit_one_is_kept(monkeypatch:
     monkeypatch.setenv("HERALD_TEST_PORT", "http")
     with pytest.raises(ValueError, match="HERALD_TEST_PORT must be a port number"):
         choose_port("HERALD_TEST_PORT", 3000)
+
+
+def test_function_errors_print_one_line_and_keep_the_json_in_the_log_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from herald.observability import logger
+
+    python_logger = logging.getLogger(logger.name)
+    handlers = list(python_logger.handlers)
+    streams = [h.stream for h in handlers if isinstance(h, logging.StreamHandler)]
+    log_path = tmp_path / "herald.jsonl"
+    stream = route_function_logs(log_path)
+    try:
+        logger.info("quiet detail", extra={"kind": "webhook"})
+        try:
+            raise TimeoutError("provider did not answer")
+        except TimeoutError:
+            logger.exception("adapter raised", extra={"delivery_id": "dlv_1"})
+    finally:
+        python_logger.handlers = handlers
+        plain = [h for h in handlers if isinstance(h, logging.StreamHandler)]
+        for handler, original in zip(plain, streams, strict=True):
+            handler.setStream(original)
+        stream.close()
+    out = capsys.readouterr().out
+    [line] = out.strip().splitlines()
+    assert line.startswith("[error] ") and "adapter raised (TimeoutError)" in line and str(log_path) in line
+    logged = [json.loads(text) for text in log_path.read_text().splitlines()]
+    assert logged[-1]["message"] == "adapter raised" and "provider did not answer" in logged[-1]["exception"]
