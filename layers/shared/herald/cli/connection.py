@@ -104,11 +104,11 @@ def connect(stack: str, endpoint_url: str | None = None, region: str | None = No
     if changed:
         _forget_clients()
     target = Target(stack=stack, region=chosen_region, endpoint_url=endpoint, local=local)
-    # With a table named in the environment, the environment is the configuration (tests, scripts);
-    # otherwise the stack says where everything is.
+    # The local stack fills every gap. Against AWS, a table named in the environment makes the environment
+    # the configuration (tests, scripts); otherwise the CloudFormation stack says where everything is.
     missing = [name for name in FUNCTION_VARIABLES if not os.environ.get(name)]
-    if "TABLE_NAME" in missing:
-        found = _local_environment(target) if local else _stack_environment(target)
+    if missing and (local or "TABLE_NAME" in missing):
+        found = _local_environment(target, required="TABLE_NAME" in missing) if local else _stack_environment(target)
         for name in missing:
             if found.get(name):
                 os.environ[name] = found[name]
@@ -141,13 +141,15 @@ def _configured_region() -> str | None:
     return region
 
 
-def _local_environment(target: Target) -> dict[str, str]:
+def _local_environment(target: Target, required: bool = True) -> dict[str, str]:
     from herald.aws import client
 
     try:
         value = client("ssm").get_parameter(Name=LOCAL_ENVIRONMENT_PARAMETER)["Parameter"]["Value"]
     except Exception as error:
         if _error_code(error) == "ParameterNotFound":
+            if not required:
+                return {}
             raise CliError(
                 f"no Herald local stack at {target.endpoint_url} in region {target.region}"
                 f" (the local stack runs in {LOCAL_REGION}; start it with `make run`)"
