@@ -24,12 +24,15 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _cell(value: Any) -> str:
+MAX_CELL = 80  # a table cell's width; `--output json` has the whole value
+
+
+def _cell(value: Any, limit: int | None = MAX_CELL) -> str:
     if value is None or value == "":
         return "-"
-    if isinstance(value, list | tuple):
-        return ",".join(str(v) for v in value) or "-"
-    return str(value)
+    text = ",".join(str(v) for v in value) or "-" if isinstance(value, list | tuple) else str(value)
+    text = " ".join(text.split())
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Advance(Protocol):
@@ -67,7 +70,7 @@ class Output:
             return
         width = max(len(header) for header, _ in fields)
         for header, key in fields:
-            print(f"{header.ljust(width)}  {_cell(data.get(key))}")
+            print(f"{header.ljust(width)}  {_cell(data.get(key), limit=None)}")
 
     def created(self, text: str, data: dict[str, Any]) -> None:
         """A create command: the new id (or token) alone, so `$(herald … create)` captures it."""
