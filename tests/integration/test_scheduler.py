@@ -97,13 +97,13 @@ def test_tick_runs_only_the_due_timer_once(jobs: dict[str, scheduler.Job]) -> No
     counts = scheduler.tick(NOW)
 
     # Then only the due timer ran, with its payload, and it is gone; the later one is kept
-    assert counts == {"ran": 1, "failed": 0, "unknown": 0}
+    assert counts == {"ran": 1, "failed": 0, "unknown": 0, "overdue": 0}
     assert job.calls == [{"n": 1, "what": "due"}]
     assert timer_item("due-1") is None
     assert timer_item("later-1") is not None
 
     # When it ticks again at the same moment, Then nothing runs again
-    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 0}
+    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 0, "overdue": 0}
     assert len(job.calls) == 1
 
     # When the later timer falls due, Then it runs, once
@@ -155,17 +155,17 @@ def test_failing_job_keeps_its_timer_for_a_tick_after_the_lease() -> None:
     counts = scheduler.tick(NOW)
 
     # Then the failure is counted and the timer is kept, leased
-    assert counts == {"ran": 0, "failed": 1, "unknown": 0}
+    assert counts == {"ran": 0, "failed": 1, "unknown": 0, "overdue": 0}
     item = timer_item("flaky-1")
     assert item is not None
     assert float(item["claimedUntil"]) == pytest.approx(NOW + LEASE)
 
     # When it ticks again inside the lease, Then the job is not run again
-    assert scheduler.tick(NOW + 60) == {"ran": 0, "failed": 0, "unknown": 0}
+    assert scheduler.tick(NOW + 60) == {"ran": 0, "failed": 0, "unknown": 0, "overdue": 0}
     assert len(job.calls) == 1
 
     # When the lease has passed, Then it runs again, succeeds, and the timer is gone
-    assert scheduler.tick(NOW + LEASE + 1) == {"ran": 1, "failed": 0, "unknown": 0}
+    assert scheduler.tick(NOW + LEASE + 1) == {"ran": 1, "failed": 0, "unknown": 0, "overdue": 1}
     assert len(job.calls) == 2
     assert timer_item("flaky-1") is None
 
@@ -178,7 +178,7 @@ def test_a_failing_job_does_not_stop_the_others() -> None:
     timers.schedule("good-1", good_kind, NOW - 10, {})
 
     # When the scheduler ticks, Then the good one ran and the bad one waits for its retry
-    assert scheduler.tick(NOW) == {"ran": 1, "failed": 1, "unknown": 0}
+    assert scheduler.tick(NOW) == {"ran": 1, "failed": 1, "unknown": 0, "overdue": 0}
     assert timer_item("good-1") is None
     assert timer_item("bad-1") is not None
 
@@ -188,7 +188,7 @@ def test_unknown_kind_is_counted_and_kept() -> None:
     timers.schedule("orphan-1", "no-such-kind", NOW - 1, {})
 
     # When the scheduler ticks, Then it is counted as unknown, not claimed, not deleted
-    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 1}
+    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 1, "overdue": 0}
     item = timer_item("orphan-1")
     assert item is not None and "claimedUntil" not in item
 
