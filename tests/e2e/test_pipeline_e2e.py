@@ -175,7 +175,9 @@ def test_monitor_scoping_cooldown_and_recovery_rules(stack: LocalStack, receiver
         "b": post_event(stack, token, monitorId="mon_b"),  # matches no alert
         "a": post_event(stack, token, monitorId="mon_a"),
         "c1": post_event(stack, token, monitorId="mon_c"),
-        "c2": post_event(stack, token, monitorId="mon_c", status="recovered"),  # inside the cooldown
+        # inside the cooldown, but a recovery is never held back by one (issue 13)
+        "c2": post_event(stack, token, monitorId="mon_c", status="recovered"),
+        "c3": post_event(stack, token, monitorId="mon_c"),  # inside the cooldown: skipped
         "r1": post_event(stack, token, monitorId="mon_r"),
         "r2": post_event(stack, token, monitorId="mon_r", status="recovered"),
     }
@@ -188,12 +190,14 @@ def test_monitor_scoping_cooldown_and_recovery_rules(stack: LocalStack, receiver
 
     assert routed_to("b") == []
     assert routed_to("a") == [only_a]
-    assert routed_to("c1") == [cool] and routed_to("c2") == []
+    assert routed_to("c1") == [cool] and routed_to("c2") == [cool] and routed_to("c3") == [cool]
+    [held] = event_deliveries(stack, token, events["c3"])
+    assert held["status"] == "skipped" and held["lastError"].startswith("cooldown: ")
     assert routed_to("r1") == [no_recovery] and routed_to("r2") == []
-    for path in ("/only-a", "/cool", "/norecovery"):
-        assert len(receiver.wait_for(1, path=path)) == 1, path
+    for path, count in (("/only-a", 1), ("/cool", 2), ("/norecovery", 1)):
+        assert len(receiver.wait_for(count, path=path)) == count, path
     assert [r.json()["data"]["monitorId"] for r in receiver.requests("/only-a")] == ["mon_a"]
-    assert [r.json()["data"]["status"] for r in receiver.requests("/cool")] == ["triggered"]
+    assert sorted(r.json()["data"]["status"] for r in receiver.requests("/cool")) == ["recovered", "triggered"]
     assert [r.json()["data"]["status"] for r in receiver.requests("/norecovery")] == ["triggered"]
 
 

@@ -22,8 +22,8 @@ from herald.channels.base import Target
 from herald.channels.render import Notification
 from herald.data import deliveries
 from herald.data.deliveries import DeliveryRecord
+from herald.delivery.enqueue import QueuedSend, send
 from herald.domain.delivery import QueuedMessage, deliver
-from herald.domain.fanout import QueuedSend, send_batches
 from herald_local.template import ACCOUNT_ID, REGION, Resolver
 from tests.conftest import sqs_messages
 from tests.support.receiver import Receiver, Reply
@@ -615,7 +615,7 @@ def test_each_kind_is_queued_on_its_own_queue_and_delivered(
         updated_at=clock.iso(),
     )
     assert deliveries.put_if_absent(record)
-    assert send_batches([QueuedSend(kind, event_id, record.id, "1")]) == set()
+    assert send([QueuedSend(kind, event_id, record.id, "1")]) == set()
     queue_url = aws_env.environment()[f"QUEUE_URL_{kind.upper()}"]
     (message,) = sqs_messages(queue_url)
     assert json.loads(message["Body"]) == {"eventId": event_id, "deliveryId": record.id}

@@ -10,6 +10,7 @@ from typing import Any
 from herald import clock, ids, secrets
 from herald.data import deliveries, orgs
 from herald.data import events as events_repo
+from herald.delivery import enqueue
 from herald.domain import delivery as delivery_domain
 from herald.domain import fanout
 from herald.routing import influxdb
@@ -96,8 +97,8 @@ def test_inactive_endpoint_is_recorded_as_skipped_and_not_queued(
     inactive = endpoint(api, token, {"type": "telegram", "name": "off", "token": "1:a", "channel": "1"})
     assert api.request("PATCH", f"{BASE}/{inactive}", {"status": "inactive"}, token=token).status == 200
     event = submit(api, token, [active, inactive])
-    pending = fanout.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
-    assert [kind for kind, _ in pending] == ["telegram"]  # only the active endpoint is queued
+    pending = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    assert [send.kind for send in pending] == ["telegram"]  # only the active endpoint is queued
     shown = api.get(f"/v1/events/{event.id}", token=token).json()
     by_endpoint = {d["destination"]["id"]: d for d in shown["deliveries"]}
     assert by_endpoint[active]["status"] == "pending"
@@ -110,8 +111,8 @@ def test_inactive_endpoint_is_recorded_as_skipped_and_not_queued(
         "name": "off",
     }
     # replaying the stream record neither queues the skipped one nor duplicates anything
-    again = fanout.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
-    assert [kind for kind, _ in again] == ["telegram"]
+    again = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    assert [send.kind for send in again] == ["telegram"]
     assert len(api.get(f"/v1/events/{event.id}", token=token).json()["deliveries"]) == 2
 
 
@@ -134,9 +135,10 @@ def test_http_and_slack_endpoints_deliver_to_the_receiver(
     )
     slack = endpoint(api, token, {"type": "slack", "name": "s", "url": receiver.url("/influx-slack")})
     event = submit(api, token, [http, slack])
-    pending = fanout.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
-    assert sorted(kind for kind, _ in pending) == ["http", "slack"]
-    for _kind, delivery_id in pending:
+    pending = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    assert sorted(send.kind for send in pending) == ["http", "slack"]
+    for send in pending:
+        delivery_id = send.delivery_id
         message = delivery_domain.QueuedMessage(event.id, delivery_id, 1, "receipt", None)
         assert delivery_domain.deliver(message) == "delivered"
     received = {r.path: r for r in receiver.wait_for(2)}
@@ -146,6 +148,7 @@ def test_http_and_slack_endpoints_deliver_to_the_receiver(
     assert hook.headers["x-team"] == "ops"
     assert "cpu high" in hook.body.decode()
     assert "cpu high" in received["/influx-slack"].json()["text"]
-    for _kind, delivery_id in pending:
+    for send in pending:
+        delivery_id = send.delivery_id
         record = deliveries.get(event.id, delivery_id)
         assert record is not None and record.status == "delivered"

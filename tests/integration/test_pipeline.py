@@ -472,12 +472,18 @@ def test_cooldown_suppresses_repeats_per_alert_and_monitor(pipe: Pipeline, recei
     other_monitor = pipe.post_event(monitorId="mon_b")
     pipe.run(other_monitor)
 
-    # Then the repeat for mon_a created no delivery, while mon_b (its own window) did
+    # Then the repeat for mon_a was not sent but recorded as skipped with why, while mon_b (its own window) was
     assert len(pipe.deliveries(first)) == 1
-    assert pipe.deliveries(second) == []
+    [held] = pipe.deliveries(second)
+    assert held["status"] == "skipped" and held["lastError"].startswith("cooldown: ")
     assert len(pipe.deliveries(other_monitor)) == 1
     assert [r.json()["data"]["eventId"] for r in receiver.requests()] == [first, other_monitor]
-    assert [h["id"] for h in pipe.history(alert_id)] == [other_monitor, first]
+    history = pipe.history(alert_id)
+    assert [(h["id"], h["status"]) for h in history] == [
+        (other_monitor, "delivered"),
+        (second, "skipped"),
+        (first, "delivered"),
+    ]
 
 
 def test_cooldown_is_per_alert(pipe: Pipeline, receiver: Receiver) -> None:
@@ -491,7 +497,7 @@ def test_cooldown_is_per_alert(pipe: Pipeline, receiver: Receiver) -> None:
 
     # Then each alert notified once: one alert's window does not hold back the other
     assert len(pipe.deliveries(first)) == 2
-    assert pipe.deliveries(second) == []
+    assert [d["status"] for d in pipe.deliveries(second)] == ["skipped", "skipped"]
     assert sorted(r.path for r in receiver.requests()) == ["/one", "/two"]
 
 

@@ -74,7 +74,7 @@ class Recorder:
                 raise RuntimeError("job failed")
 
 
-def register(recorder: Recorder) -> str:
+def register(recorder: scheduler.Job) -> str:
     kind = f"test-{uuid.uuid4().hex[:8]}"
     scheduler.register(kind)(recorder)
     return kind
@@ -97,13 +97,13 @@ def test_tick_runs_only_the_due_timer_once(jobs: dict[str, scheduler.Job]) -> No
     counts = scheduler.tick(NOW)
 
     # Then only the due timer ran, with its payload, and it is gone; the later one is kept
-    assert counts == {"ran": 1, "failed": 0, "unknown": 0}
+    assert counts == {"ran": 1, "failed": 0, "unknown": 0, "overdue": 0}
     assert job.calls == [{"n": 1, "what": "due"}]
     assert timer_item("due-1") is None
     assert timer_item("later-1") is not None
 
     # When it ticks again at the same moment, Then nothing runs again
-    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 0}
+    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 0, "overdue": 0}
     assert len(job.calls) == 1
 
     # When the later timer falls due, Then it runs, once
@@ -155,17 +155,17 @@ def test_failing_job_keeps_its_timer_for_a_tick_after_the_lease() -> None:
     counts = scheduler.tick(NOW)
 
     # Then the failure is counted and the timer is kept, leased
-    assert counts == {"ran": 0, "failed": 1, "unknown": 0}
+    assert counts == {"ran": 0, "failed": 1, "unknown": 0, "overdue": 0}
     item = timer_item("flaky-1")
     assert item is not None
     assert float(item["claimedUntil"]) == pytest.approx(NOW + LEASE)
 
     # When it ticks again inside the lease, Then the job is not run again
-    assert scheduler.tick(NOW + 60) == {"ran": 0, "failed": 0, "unknown": 0}
+    assert scheduler.tick(NOW + 60) == {"ran": 0, "failed": 0, "unknown": 0, "overdue": 0}
     assert len(job.calls) == 1
 
     # When the lease has passed, Then it runs again, succeeds, and the timer is gone
-    assert scheduler.tick(NOW + LEASE + 1) == {"ran": 1, "failed": 0, "unknown": 0}
+    assert scheduler.tick(NOW + LEASE + 1) == {"ran": 1, "failed": 0, "unknown": 0, "overdue": 1}
     assert len(job.calls) == 2
     assert timer_item("flaky-1") is None
 
@@ -178,7 +178,7 @@ def test_a_failing_job_does_not_stop_the_others() -> None:
     timers.schedule("good-1", good_kind, NOW - 10, {})
 
     # When the scheduler ticks, Then the good one ran and the bad one waits for its retry
-    assert scheduler.tick(NOW) == {"ran": 1, "failed": 1, "unknown": 0}
+    assert scheduler.tick(NOW) == {"ran": 1, "failed": 1, "unknown": 0, "overdue": 0}
     assert timer_item("good-1") is None
     assert timer_item("bad-1") is not None
 
@@ -188,7 +188,7 @@ def test_unknown_kind_is_counted_and_kept() -> None:
     timers.schedule("orphan-1", "no-such-kind", NOW - 1, {})
 
     # When the scheduler ticks, Then it is counted as unknown, not claimed, not deleted
-    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 1}
+    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 1, "overdue": 0}
     item = timer_item("orphan-1")
     assert item is not None and "claimedUntil" not in item
 
@@ -267,3 +267,88 @@ def test_scheduler_function_runs_due_timers(template: Template) -> None:
     assert counts["ran"] == 1 and counts["failed"] == 0
     assert job.calls == [{"via": "function"}]
     assert timer_item("fn-1") is None
+
+
+# --- timers found however late (issue 13, defect 2) ----------------------------------------------
+
+
+def test_a_timer_hours_overdue_after_an_outage_still_runs_and_counts_as_overdue() -> None:
+    # Given a scheduler that ticked at NOW, and a timer due a minute later
+    job = Recorder()
+    kind = register(job)
+    assert scheduler.tick(NOW)["ran"] == 0
+    timers.schedule("late-1", kind, NOW + 60, {"late": True})
+
+    # When the scheduler is down for five hours and then ticks
+    counts = scheduler.tick(NOW + 5 * 3600)
+
+    # Then the timer runs (once), is counted overdue, and is removed
+    assert counts == {"ran": 1, "failed": 0, "unknown": 0, "overdue": 1}
+    assert job.calls == [{"late": True}] and timer_item("late-1") is None
+    assert scheduler.tick(NOW + 5 * 3600 + 60)["ran"] == 0
+
+
+def test_the_first_tick_finds_timers_days_overdue() -> None:
+    # Given no checkpoint yet (a new deployment) and a timer three days overdue
+    job = Recorder()
+    kind = register(job)
+    timers.schedule("days-1", kind, NOW - 3 * 86400, {})
+
+    # When the scheduler ticks, Then it runs
+    assert scheduler.tick(NOW)["ran"] == 1
+
+
+def test_the_checkpoint_waits_at_a_failing_timer_and_moves_on_once_it_ran() -> None:
+    # Given a timer whose job fails once, found six hours late
+    job = Recorder(failures=1)
+    kind = register(job)
+    assert scheduler.tick(NOW - 6 * 3600 - 60)["ran"] == 0
+    timers.schedule("stuck-1", kind, NOW - 6 * 3600, {})
+    assert scheduler.tick(NOW)["failed"] == 1
+
+    # Then the checkpoint stays at its hour, so the next tick after the lease finds it again
+    assert timers.checkpoint(NOW) == keys.due_hour(NOW - 6 * 3600)
+    assert scheduler.tick(NOW + LEASE + 1)["ran"] == 1
+
+    # And once it ran, the checkpoint moves to now's hour
+    assert timers.checkpoint(NOW) == keys.due_hour(NOW + LEASE + 1)
+
+
+def test_a_timer_scheduled_into_an_hour_already_passed_is_still_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a scheduler that has moved its checkpoint two hours past NOW
+    from herald import clock
+
+    job = Recorder()
+    kind = register(job)
+    scheduler.tick(NOW + 2 * 3600)
+    monkeypatch.setattr(clock, "epoch", lambda: NOW + 2 * 3600)
+
+    # When a timer is scheduled for NOW (a replay whose failure time is in the past)
+    timers.schedule("past-1", kind, NOW, {})
+
+    # Then the next tick finds it
+    assert scheduler.tick(NOW + 2 * 3600 + 60)["ran"] == 1
+
+
+def test_every_timer_expires_a_week_after_it_falls_due() -> None:
+    timers.schedule("ttl-1", "any", NOW, {})
+    item = timer_item("ttl-1")
+    assert item is not None and int(item["ttl"]) == int(NOW) + 7 * 86400
+
+
+def test_a_job_that_schedules_its_own_timer_again_keeps_the_new_one() -> None:
+    # Given a job that, when run, moves its own timer an hour later (as an escalation's wait restarted)
+    runs: list[float] = []
+
+    def again(payload: dict[str, Any]) -> None:
+        runs.append(NOW)
+        if len(runs) == 1:
+            timers.schedule("self-1", kind, NOW + 3600, {})
+
+    kind = register(again)
+    timers.schedule("self-1", kind, NOW - 1, {})
+
+    # When it runs, Then the rescheduled timer is kept and runs an hour later
+    assert scheduler.tick(NOW)["ran"] == 1
+    assert timer_item("self-1") is not None
+    assert scheduler.tick(NOW + 3600)["ran"] == 1 and len(runs) == 2

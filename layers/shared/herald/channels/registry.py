@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from herald.channels import discord, email, http, pagerduty, slack, sms, teams, telegram, voice, webhook
+from herald.channels import discord, email, http, pagerduty, push, slack, sms, teams, telegram, voice, webhook
 from herald.channels.base import Adapter
 
 ADAPTERS: dict[str, Adapter] = {
@@ -16,4 +16,5 @@ ADAPTERS: dict[str, Adapter] = {
     "http": http.send,
     "sms": sms.send,
     "voice": voice.send,
+    "push": push.send,
 }

@@ -70,9 +70,22 @@ def timer(timer_id: str) -> Key:
     return {"pk": f"TIMER#{timer_id}", "sk": "TIMER"}
 
 
+def due_hour(epoch_seconds: float) -> int:
+    return int(epoch_seconds) // 3600
+
+
 def due_bucket(epoch_seconds: float) -> str:
-    """Timers are indexed by the hour they fall due in, so the scheduler reads one or two partitions."""
-    return f"DUE#{int(epoch_seconds) // 3600}"
+    """Timers are indexed by the hour they fall due in; the scheduler reads from its checkpoint forward."""
+    return f"DUE#{due_hour(epoch_seconds)}"
+
+
+def hour_bucket(hour: int) -> str:
+    return f"DUE#{hour}"
+
+
+def timers_checkpoint() -> Key:
+    """The oldest hour that may still hold a timer not yet run."""
+    return {"pk": "TIMERS", "sk": "CHECKPOINT"}
 
 
 def destination_partition(destination_key: str) -> str:
@@ -146,6 +159,11 @@ def dedup_partition(org_id: str, dedup_key: str) -> str:
 def dedup_resolved(org_id: str, dedup_key: str) -> Key:
     """The latest recovery of a dedupKey: escalations of events triggered before it never start."""
     return {"pk": dedup_partition(org_id, dedup_key), "sk": "RESOLVED"}
+
+
+def dedup_recovery_queued(org_id: str, dedup_key: str, destination_key: str) -> Key:
+    """The latest recovery of a dedupKey queued to one destination: an older trigger is not sent there."""
+    return {"pk": dedup_partition(org_id, dedup_key), "sk": f"RECOVERY#{destination_key}"}
 
 
 def dedup_event(org_id: str, dedup_key: str, event_id: str) -> Key:

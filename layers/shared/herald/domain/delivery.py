@@ -21,6 +21,7 @@ from herald.channels.registry import ADAPTERS
 from herald.channels.render import Notification
 from herald.data import deliveries as repo
 from herald.data import destinations
+from herald.delivery import stops
 from herald.domain import breaker, pacing, replay
 from herald.observability import logger, metrics
 from herald.settings import get_settings
@@ -76,6 +77,9 @@ def deliver(message: QueuedMessage) -> str:
         _hold(message, 5)
         raise RetryLater("delivery is leased by another attempt")
 
+    if stopped := stops.is_stopped(record):
+        repo.finish(record.event_id, record.id, "skipped", clock.iso(), stopped)
+        return "skipped"
     adapter = ADAPTERS.get(record.kind)
     tracked = False
     key = ""

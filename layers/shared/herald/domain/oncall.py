@@ -256,6 +256,11 @@ def list_users(org_id: str, email: str | None, username: str | None, pages: Page
     return UserPage(results=page, **meta)
 
 
+def secret_owner(user_id: str) -> str:
+    """The owner an OnCall user's contact secrets are sealed under."""
+    return f"oncall-user/{user_id}"
+
+
 def create_user(
     org_id: str,
     email: str,
@@ -268,9 +273,10 @@ def create_user(
     """Used by `herald users create`: contact details in `config`, webhook URLs and tokens sealed."""
     from herald import secrets as sealing
 
+    user_id = public_id("U")
     record = UserRecord(
         org_id=org_id,
-        id=public_id("U"),
+        id=user_id,
         grafana_id=repo.next_grafana_id(org_id),
         email=email,
         username=username or email.split("@", 1)[0],
@@ -278,7 +284,9 @@ def create_user(
         timezone=timezone,
         created_at=clock.iso(),
         config={k: v for k, v in (config or {}).items() if v},
-        sealed=sealing.seal(org_id, {k: v for k, v in (secret_values or {}).items() if v}),
+        # Sealed once, under a context naming the user and the field; the escalation hands the values to
+        # the senders unchanged (herald.secrets).
+        sealed=sealing.seal(org_id, {k: v for k, v in (secret_values or {}).items() if v}, secret_owner(user_id)),
     )
     repo.create_user(record)
     return record

@@ -25,6 +25,7 @@ from herald.data import deliveries as deliveries_repo
 from herald.data import events as events_repo
 from herald.data import timers
 from herald.data.deliveries import DeliveryRecord
+from herald.delivery import enqueue
 from herald.domain import scheduler
 from herald.observability import logger
 from herald.settings import get_settings
@@ -62,7 +63,7 @@ def replay_events(items: list[dict[str, Any]], resend_failed: bool = False) -> R
 
     report = ReplayReport()
     at, now = clock.iso(), clock.epoch()
-    sends: list[fanout.QueuedSend] = []
+    batch = enqueue.Batch()
     for item in items:
         event_id = str(item["id"])
         report.events += 1
@@ -75,12 +76,12 @@ def replay_events(items: list[dict[str, Any]], resend_failed: bool = False) -> R
                     ):
                         report.reset += 1
             event = StoredEvent.from_item(item)
-            pending = fanout.record_deliveries(event, fanout.plan_event(event, now))
-            sends.extend(fanout.QueuedSend(kind, event_id, delivery_id, event_id) for kind, delivery_id in pending)
+            batch.add(event, fanout.plan_event(event, now), event_id)
         except Exception:
             logger.exception("replay failed for event", extra={"event_id": event_id})
             report.failed_events.append(event_id)
-    failed = fanout.send_batches(sends)
+    sends = batch.sends
+    failed = batch.flush() - set(report.failed_events)
     report.queued = sum(1 for send in sends if send.source not in failed)
     report.failed_events.extend(sorted(failed))
     return report
@@ -111,7 +112,10 @@ def redrive(dead_letter_url: str, queue_url: str) -> RedriveReport:
             else:
                 if record is not None and deliveries_repo.reset_to_pending(record.event_id, record.id, at):
                     report.reset += 1
-                sqs.send_message(QueueUrl=queue_url, MessageBody=message["Body"])
+                if record is not None:
+                    enqueue.requeue(record.kind, record.event_id, record.id)
+                else:
+                    sqs.send_message(QueueUrl=queue_url, MessageBody=message["Body"])
                 report.moved += 1
             sqs.delete_message(QueueUrl=dead_letter_url, ReceiptHandle=message["ReceiptHandle"])
     return report
@@ -145,7 +149,4 @@ def replay_transient_failure(payload: dict[str, Any]) -> None:
     event_id, delivery_id = str(payload["eventId"]), str(payload["deliveryId"])
     if not deliveries_repo.reset_to_pending(event_id, delivery_id, clock.iso(), last_error=str(payload["error"])):
         return  # delivered, replayed by hand, or failed again for another reason meanwhile
-    client("sqs").send_message(
-        QueueUrl=get_settings().queue_url(str(payload["kind"])),
-        MessageBody=json.dumps({"eventId": event_id, "deliveryId": delivery_id}),
-    )
+    enqueue.requeue(str(payload["kind"]), event_id, delivery_id)

@@ -105,7 +105,9 @@ class AlertEvent(BaseModel):
     alertId: str
     monitorId: str
     type: Literal["triggered", "recovered"]
-    status: Literal["pending", "delivered", "failed"]
+    # "skipped" beyond the seed's three: a delivery held back by the alert's cooldown, or a stale trigger
+    # (the reason is the delivery's lastError in GET /v1/events/{id}).
+    status: Literal["pending", "delivered", "failed", "skipped"]
     createdAt: str
 
 

@@ -29,11 +29,6 @@ def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
     for alert in batch_reads.read("alerts", event.org_id, lambda: alerts_repo.list_for_org(event.org_id)):
         if not matches(alert, event):
             continue
-        if alert.cooldown_minutes and not cooldowns.try_claim(
-            alert.id, event.monitor_id, event.id, now, alert.cooldown_minutes
-        ):
-            logger.info("cooldown suppressed", extra={"alert_id": alert.id, "event_id": event.id})
-            continue
         planned.append(
             PlannedDelivery(
                 kind=alert.strategy,
@@ -43,6 +38,23 @@ def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
                 config={**alert.config, "alertId": alert.id, "alertName": alert.name},
                 sealed=alert.sealed,
                 alert_id=alert.id,
+                skip_reason=cooldown_reason(alert, event, now),
             )
         )
     return planned
+
+
+def cooldown_reason(alert: AlertRecord, event: StoredEvent, now: float) -> str | None:
+    """Why the alert's cooldown holds this event back, or None. Judged on the event's own time, so a
+    replayed old event never claims the window of a live one; recoveries are never held back (and open no
+    window), so "down" is always followed by "up"."""
+    if not alert.cooldown_minutes or event.status == "recovered" or event.monitor_id is None:
+        return None
+    at = event.created_epoch(default=now)
+    if cooldowns.try_claim(alert.id, event.monitor_id, event.id, at, alert.cooldown_minutes):
+        return None
+    logger.info("cooldown suppressed", extra={"alert_id": alert.id, "event_id": event.id})
+    return (
+        f"cooldown: alert {alert.name!r} already notified about {event.monitor_id} "
+        f"within the last {alert.cooldown_minutes} minutes"
+    )

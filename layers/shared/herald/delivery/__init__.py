@@ -1,0 +1,1 @@
+"""What happens to a notification: planned deliveries onto the queues, then each send."""
