@@ -22,7 +22,7 @@ from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 from standardwebhooks.webhooks import Webhook
 
-from herald import aws, ids, outbound, settings
+from herald import aws, ids, settings
 from herald.auth.keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import cooldowns, keys, orgs
@@ -244,7 +244,6 @@ def account() -> Iterator[Account]:
             delivery_handler=load_instance(api.specs["DeliveryFunction"]),
         )
     reset_caches()
-    outbound._pools.clear()
 
 
 def fresh_webhook_queue(sqs: Any, resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
