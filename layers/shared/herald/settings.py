@@ -52,7 +52,6 @@ class Settings(BaseModel):
             raise RuntimeError(f"no queue configured for delivery kind {kind!r}") from None
 
 
-
 def _by_kind(env: dict[str, str] | os._Environ[str], prefix: str) -> dict[str, str]:
     return {name[len(prefix) :].lower(): url for name, url in env.items() if name.startswith(prefix) and url}
 
