@@ -3,6 +3,7 @@ queue, an acknowledge racing an escalation's start, and a queued step whose even
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,13 +13,13 @@ import boto3
 import pytest
 
 from herald import clock
-from herald.channels import registry
 from herald.channels.base import Outcome, Target
 from herald.channels.render import Notification
 from herald.data import deliveries, keys, timers
 from herald.data import events as events_repo
 from herald.data import oncall as oncall_repo
 from herald.data.table import table
+from herald.delivery.contract import CHANNELS
 from herald.domain import escalations, events, fanout, oncall, scheduler
 from herald.models.events import EventIn
 from herald_local.template import Resolver
@@ -56,7 +57,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         return send
 
     for kind in calls:
-        monkeypatch.setitem(registry.ADAPTERS, kind, recorder(kind))
+        monkeypatch.setitem(CHANNELS, kind, dataclasses.replace(CHANNELS[kind], sender=recorder(kind)))
     return calls
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.channels.base import Outcome, Target, body_retry_after, classify, send_json
+from herald.channels.base import Outcome, Target, body_retry_after, classify, delivery_headers, send_json
 from herald.channels.render import Notification, truncate
 
 MAX_CONTENT = 2000
@@ -50,7 +50,7 @@ def payload(notification: Notification) -> dict[str, Any]:
 
 
 def send(notification: Notification, target: Target) -> Outcome:
-    result = send_json(target.secrets["webhookUrl"], payload(notification))
+    result = send_json(target.secrets["webhookUrl"], payload(notification), delivery_headers(target))
     if isinstance(result, Outcome):
         return result
     outcome = classify(result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.channels.base import Outcome, Target, classify, send_json
+from herald.channels.base import Outcome, Target, classify, delivery_headers, send_json
 from herald.channels.render import Notification, truncate
 
 MAX_BLOCKS = 50
@@ -46,7 +46,7 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, Any
 
 
 def send(notification: Notification, target: Target) -> Outcome:
-    result = send_json(target.secrets["webhookUrl"], payload(notification, target.config))
+    result = send_json(target.secrets["webhookUrl"], payload(notification, target.config), delivery_headers(target))
     if isinstance(result, Outcome):
         return result
     outcome = classify(result)

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 
 from herald import clock
-from herald.channels.base import Outcome, Target, classify, encode_json, post
+from herald.channels.base import Outcome, Target, classify, delivery_headers, encode_json, post
 from herald.channels.render import Notification
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
@@ -54,7 +54,7 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, obj
 def send(notification: Notification, target: Target) -> Outcome:
     body = payload(notification, target.config)
     raw = encode_json(body)
-    headers = {"Content-Type": "application/json", "webhook-id": target.delivery_id}
+    headers = {"Content-Type": "application/json", **delivery_headers(target)}
     secret = target.secrets.get("secret")
     if secret:
         timestamp = int(clock.epoch())

@@ -104,6 +104,20 @@ def breaker(destination_key: str) -> Key:
     return {"pk": destination_partition(destination_key), "sk": "BREAKER"}
 
 
+def held_partition(destination_key: str) -> str:
+    """Deliveries held by a destination's open breaker, released together when its probe succeeds."""
+    return f"HELD#{destination_key}"
+
+
+def held(destination_key: str, delivery_id: str) -> Key:
+    return {"pk": held_partition(destination_key), "sk": f"DELIVERY#{delivery_id}"}
+
+
+def pending_bucket(epoch_seconds: float) -> str:
+    """GSI2 (sparse): delivery records that are pending, by the hour they became pending (the sweeper)."""
+    return f"PENDING#{int(epoch_seconds) // 3600}"
+
+
 def org_events_gsi(org_id: str) -> str:
     """An org's events by time (GSI1, sort key createdAt#eventId), for replays."""
     return f"EVENTS#{org_id}"

@@ -29,16 +29,13 @@ from herald.observability import logger, metrics
 from herald.routing.plan import PlannedDelivery, StoredEvent
 from herald.settings import get_settings
 
-# Mobile push is published through SNS like SMS, and shares its queue (and its dead-letter queue).
-SHARED_QUEUES = {"push": "sms"}
-
 
 def queue_url(kind: str) -> str:
-    return get_settings().queue_url(SHARED_QUEUES.get(kind, kind))
+    return get_settings().queue_url(kind)
 
 
 def has_queue(kind: str) -> bool:
-    return SHARED_QUEUES.get(kind, kind) in get_settings().queue_urls
+    return kind in get_settings().queue_urls
 
 
 @dataclass(frozen=True)
@@ -50,8 +47,14 @@ class QueuedSend:
     delivery_id: str
     source: str
 
+    delay_seconds: int = 0
+
     def body(self) -> str:
-        return json.dumps({"eventId": self.event_id, "deliveryId": self.delivery_id})
+        return message_body(self.event_id, self.delivery_id)
+
+
+def message_body(event_id: str, delivery_id: str) -> str:
+    return json.dumps({"eventId": event_id, "deliveryId": delivery_id})
 
 
 def build_record(event: StoredEvent, item: PlannedDelivery, at: str) -> DeliveryRecord:
@@ -135,10 +138,18 @@ def enqueue(event: StoredEvent, planned: Iterable[PlannedDelivery]) -> int:
     return count
 
 
-def requeue(kind: str, event_id: str, delivery_id: str) -> None:
-    """Queues an existing record again (a scheduled replay, an escalation step, a redriven message)."""
-    if send([QueuedSend(kind, event_id, delivery_id, delivery_id)]):
+def requeue(kind: str, event_id: str, delivery_id: str, delay_seconds: int = 0) -> None:
+    """Queues an existing record again (a retry, a scheduled replay, an escalation step, a redriven message),
+    at most 15 minutes later (SQS's DelaySeconds)."""
+    if send([QueuedSend(kind, event_id, delivery_id, delivery_id, delay_seconds)]):
         raise RuntimeError(f"could not queue delivery {delivery_id}")
+
+
+def _entry(index: int, item: QueuedSend) -> dict[str, object]:
+    entry: dict[str, object] = {"Id": str(index), "MessageBody": item.body()}
+    if item.delay_seconds:
+        entry["DelaySeconds"] = item.delay_seconds
+    return entry
 
 
 def send(sends: list[QueuedSend]) -> set[str]:
@@ -156,9 +167,7 @@ def send(sends: list[QueuedSend]) -> set[str]:
         for start in range(0, len(group), 10):
             chunk = group[start : start + 10]
             try:
-                response = sqs.send_message_batch(
-                    QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": s.body()} for i, s in enumerate(chunk)]
-                )
+                response = sqs.send_message_batch(QueueUrl=url, Entries=[_entry(i, s) for i, s in enumerate(chunk)])
             except Exception:
                 logger.exception("SendMessageBatch failed", extra={"queue_url": url})
                 failed.update(s.source for s in chunk)
