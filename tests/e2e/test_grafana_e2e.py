@@ -59,11 +59,12 @@ def test_grafana_client_manages_notification_channels(stack: LocalStack, receive
     assert request.headers["authorization"] == "Basic " + base64.b64encode(b"grafana:pa55").decode()
 
     # As grafana-client and Grafana's UI update a webhook: url and httpMethod, no username, no password.
-    plain = {"name": "Team A", "type": "webhook", "settings": {"url": receiver.url("/kept"), "httpMethod": "POST"}}
+    kept_settings = {"url": receiver.url("/kept"), "httpMethod": "POST"}
+    plain = {"name": "Team A", "type": "webhook", "settings": kept_settings}
     kept = api.notifications.update_channel_by_uid("team-a-hook", plain)
-    assert kept["secureFields"] == {"password": True} and kept["settings"] == plain["settings"]
+    assert kept["secureFields"] == {"password": True} and kept["settings"] == kept_settings
     # The UI's Test button: the saved channel's id, its settings with a username, no secure settings.
-    with_user = {**plain["settings"], "username": "ops"}
+    with_user = {**kept_settings, "username": "ops"}
     tested = api.client.POST("/alert-notifications/test", json={"id": 1, "type": "webhook", "settings": with_user})
     assert tested == {"message": "Test notification sent"}
     (test_send,) = receiver.wait_for(1, path="/kept")
