@@ -17,6 +17,8 @@ from herald.settings import get_settings
 def seal(org_id: str, values: dict[str, str]) -> dict[str, str]:
     sealed = {}
     for name, value in values.items():
+        if not value:  # an empty secret is no secret (and KMS encrypts nothing shorter than a byte)
+            continue
         result = client("kms").encrypt(
             KeyId=get_settings().kms_key_id,
             Plaintext=value.encode(),
