@@ -148,9 +148,9 @@ def test_http_headers_are_omitted_when_unset_and_description_sent_when_set(
     assert created["contentTemplate"] == "" and created["description"] == "the hook"
 
 
-def test_slack_needs_a_url_even_with_a_token(api: ApiClient, token: str, org_id: str) -> None:
-    response = api.post(BASE, {"type": "slack", "name": "s", "orgID": org_id, "token": "xoxb-1"}, token=token)
-    influx_error(response, 400, "invalid", "slack endpoint URL must be provided")
+def test_slack_takes_a_url_or_a_token(api: ApiClient, token: str, org_id: str) -> None:
+    token_only = create(api, token, {"type": "slack", "name": "bot", "orgID": org_id, "token": "xoxb-1"})
+    assert token_only["url"] == "" and token_only["token"] == f"secret: {token_only['id']}-token"
     created = create(api, token, {"type": "slack", "name": "s", "orgID": org_id, "url": SLACK_URL})
     assert created["token"] == ""  # a slack token is optional
 
@@ -346,6 +346,16 @@ def test_list_needs_an_org(api: ApiClient, token: str, org_id: str) -> None:
     influx_error(api.get(f"{BASE}?orgID=xyz", token=token), 400, "invalid", "orgID is invalid")
     assert api.get(f"{BASE}?org={org_id}", token=token).status == 200  # the org's name (= its id here)
     influx_error(api.get(f"{BASE}?org=someone-else", token=token), 404, "not found")
+
+
+def test_org_lookups_go_by_name(api: ApiClient, aws_env: Any, make_token: Callable[..., str]) -> None:
+    org = ids.org_id()
+    orgs.ensure(org, name="default")  # the local stack's dev org
+    caller = make_token(org)
+    assert api.get("/api/v2/orgs?org=default", token=caller).json()["orgs"][0]["id"] == org
+    assert api.get(f"{BASE}?org=default", token=caller).status == 200
+    influx_error(api.get(f"/api/v2/orgs?org={org}", token=caller), 404, "not found")  # ?org= is a name
+    influx_error(api.get(f"{BASE}?org={org}", token=caller), 404, "not found")
 
 
 def test_list_is_empty_for_a_new_org(api: ApiClient, token: str, org_id: str) -> None:
