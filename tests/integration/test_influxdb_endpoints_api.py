@@ -601,3 +601,26 @@ def test_health_and_ping_are_public(api: ApiClient, aws_env: Any) -> None:
     ping = api.get("/ping")
     assert ping.status == 204 and ping.text == ""
     assert ping.headers["X-Influxdb-Build"] == "OSS" and ping.headers["X-Influxdb-Version"]
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {"S": "x", "M": "y", "L": "z", "NULL": "true", "BOOL": "false"},  # DynamoDB's own type names as keys
+        {"": "empty key", "\u00e9\U0001f600": "\u0000", "a.b": "c#d", "x" * 300: "y" * 1000},
+    ],
+    ids=["type-names", "odd-strings"],
+)
+def test_labels_with_odd_property_keys_are_stored_and_listed(
+    api: ApiClient, token: str, org_id: str, properties: dict[str, str]
+) -> None:
+    """Found by fuzzing against InfluxDB's contract: such keys once made GET /api/v2/labels answer 500."""
+    created = api.post("/api/v2/labels", {"orgID": org_id, "name": "odd", "properties": properties}, token=token)
+    assert created.status == 201, created.text
+    label_id = created.json()["label"]["id"]
+    listed = api.get(f"/api/v2/labels?orgID={org_id}", token=token)
+    assert listed.status == 200 and listed.json()["labels"][0]["properties"] == properties
+    assert api.get(f"/api/v2/labels/{label_id}", token=token).json()["label"]["properties"] == properties
+    patched = patch(api, f"/api/v2/labels/{label_id}", {"properties": {"S": ""}}, token)
+    assert patched.status == 200 and "S" not in (patched.json()["label"]["properties"] or {})
+    assert api.delete(f"/api/v2/labels/{label_id}", token=token).status == 204
