@@ -385,6 +385,8 @@ def adapter_config(kind: str, plain: dict[str, Any]) -> dict[str, str]:
         config["singleEmail"] = config.get("singleEmail", "false")
     if kind == "webhook":
         config["httpMethod"] = config.get("httpMethod", "POST").upper()
+    if kind == "discord":
+        config.setdefault("use_discord_username", "false")  # Grafana: posts as "Grafana" unless told not to
     if kind == "slack" and _slack_mention(plain):
         config["mention"] = _slack_mention(plain)
     if spec.format:
