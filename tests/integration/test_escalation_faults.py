@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from herald import clock
-from herald.channels.base import Outcome, Target
+from herald.channels.base import Adapter, Outcome, Target
 from herald.channels.render import Notification
 from herald.data import deliveries, keys, timers
 from herald.data import events as events_repo
@@ -49,7 +49,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """What the sms, voice and push senders were asked to send (event ids), in place of SNS."""
     calls: dict[str, list[str]] = {"sms": [], "voice": [], "push": []}
 
-    def recorder(kind: str) -> Callable[[Notification, Target], Outcome]:
+    def recorder(kind: str) -> Adapter:
         def send(notification: Notification, target: Target) -> Outcome:
             calls[kind].append(notification.event_id)
             return Outcome.delivered()

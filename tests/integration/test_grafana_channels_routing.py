@@ -115,7 +115,7 @@ def test_delivery_uses_put_and_basic_auth_with_the_sealed_password(
     (request,) = receiver.wait_for(1)
     assert request.method == "PUT"
     assert request.headers["authorization"] == "Basic " + base64.b64encode(b"grafana:pa55").decode()
-    assert request.json()["data"]["title"] == "checkout is down"
+    assert request.json()["title"] == "[Alerting] checkout is down"
 
 
 def test_other_orgs_channels_get_nothing(

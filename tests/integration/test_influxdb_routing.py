@@ -15,6 +15,7 @@ from herald.domain import delivery as delivery_domain
 from herald.domain import fanout
 from herald.routing import influxdb
 from herald.routing.plan import StoredEvent
+from herald.settings import get_settings
 from tests.support.apigw import ApiClient
 from tests.support.receiver import Receiver
 
@@ -152,3 +153,37 @@ def test_http_and_slack_endpoints_deliver_to_the_receiver(
         delivery_id = send.delivery_id
         record = deliveries.get(event.id, delivery_id)
         assert record is not None and record.status == "delivered"
+
+
+def test_a_token_only_slack_endpoint_posts_through_chat_post_message(
+    api: ApiClient, token: str, receiver: Receiver, monkeypatch: Any
+) -> None:
+    # Given a Slack endpoint with a token and no URL, as InfluxDB allows
+    monkeypatch.setenv("HERALD_SLACK_API_URL", receiver.url("/slack-api"))
+    get_settings.cache_clear()
+    receiver.default.body = b'{"ok":true,"channel":"C1","ts":"1.2"}'
+    slack = endpoint(api, token, {"type": "slack", "name": "bot", "token": "xoxb-bot-token"})
+    assert api.get(f"{BASE}/{slack}", token=token).json()["url"] == ""
+    # When an event naming the endpoint and carrying its channel is delivered
+    response = api.post(
+        "/v1/events",
+        {
+            "status": "triggered",
+            "title": "cpu high",
+            "labels": {"channel": "#ops"},
+            "targets": {"endpointIDs": [slack]},
+        },
+        token=token,
+    )
+    item, _ = events_repo.get_with_deliveries(response.json()["id"])
+    assert item is not None
+    event = StoredEvent.from_item(item)
+    (queued,) = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    kind, delivery_id = queued.kind, queued.delivery_id
+    assert kind == "slack"
+    assert delivery_domain.deliver(delivery_domain.QueuedMessage(event.id, delivery_id, 1, "r", None)) == "delivered"
+    # Then Slack's chat.postMessage got it with the token as a bearer, in the message's channel
+    (request,) = receiver.requests("/slack-api/chat.postMessage")
+    assert request.headers["authorization"] == "Bearer xoxb-bot-token"
+    assert request.json()["channel"] == "#ops" and "cpu high" in request.json()["text"]
+    get_settings.cache_clear()

@@ -398,19 +398,21 @@ def test_monitor_scoping(pipe: Pipeline, receiver: Receiver) -> None:
     assert [r.json()["data"]["eventId"] for r in receiver.requests("/b")] == [event_b]
 
 
-def test_event_without_monitor_reaches_no_uptime_alert(pipe: Pipeline, receiver: Receiver) -> None:
+def test_an_alert_for_every_monitor_gets_events_with_any_monitor_or_none(pipe: Pipeline, receiver: Receiver) -> None:
     # Given a catch-all alert and a scoped one
-    pipe.create_alert(receiver.url("/all"))
+    every = pipe.create_alert(receiver.url("/all"))
     pipe.create_alert(receiver.url("/a"), monitorId="mon_a")
 
-    # When an event that names no monitor is fanned out
-    event_id = pipe.post_event(service="checkout")
-    pipe.fan_out_events(event_id)
+    # When an event that names no monitor and one whose monitor is not of the mon_ form are fanned out
+    without = pipe.post_event(service="checkout")
+    odd = pipe.post_event(monitorId="web-1.example.com")
+    pipe.run(without, odd)
 
-    # Then nothing is recorded, queued or sent
-    assert pipe.deliveries(event_id) == []
-    assert pipe.receive() == []
-    assert receiver.requests() == []
+    # Then both reach the catch-all alert, and only it, and are kept in its history
+    assert [d["destination"]["id"] for d in pipe.deliveries(without)] == [every]
+    assert [d["destination"]["id"] for d in pipe.deliveries(odd)] == [every]
+    assert sorted(r.json()["data"]["eventId"] for r in receiver.requests("/all")) == sorted([without, odd])
+    assert receiver.requests("/a") == []
 
 
 def test_notify_on_recovery_false_skips_recovered(pipe: Pipeline, receiver: Receiver) -> None:

@@ -33,6 +33,8 @@ def _context(org_id: str, owner: str | None, field: str) -> dict[str, str]:
 def seal(org_id: str, values: dict[str, str], owner: str | None = None) -> dict[str, str]:
     sealed = {}
     for name, value in values.items():
+        if not value:  # an empty secret is no secret (and KMS encrypts nothing shorter than a byte)
+            continue
         result = client("kms").encrypt(
             KeyId=get_settings().kms_key_id, Plaintext=value.encode(), EncryptionContext=_context(org_id, owner, name)
         )

@@ -40,6 +40,7 @@ class Settings(BaseModel):
     event_retention_days: int = Field(default=30, ge=1)
     telegram_api_url: str = "https://api.telegram.org"
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
+    slack_api_url: str = "https://slack.com/api"
     voice_origination: str = ""
     breaker_threshold: int = Field(default=5, ge=1)
     breaker_probe_seconds: float = Field(default=5.0, gt=0)
@@ -83,6 +84,7 @@ def from_environ(env: dict[str, str] | os._Environ[str] = os.environ) -> Setting
         "event_retention_days": "HERALD_EVENT_RETENTION_DAYS",
         "telegram_api_url": "HERALD_TELEGRAM_API_URL",
         "pagerduty_events_url": "HERALD_PAGERDUTY_EVENTS_URL",
+        "slack_api_url": "HERALD_SLACK_API_URL",
         "voice_origination": "HERALD_VOICE_ORIGINATION",
         "breaker_threshold": "HERALD_BREAKER_THRESHOLD",
         "breaker_probe_seconds": "HERALD_BREAKER_PROBE_SECONDS",

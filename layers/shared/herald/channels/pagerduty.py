@@ -73,6 +73,8 @@ def send(notification: Notification, target: Target) -> Outcome:
     routing_key = target.secrets.get("routingKey", "").strip()
     if not routing_key:
         return Outcome.failed("pagerduty destination has no routing key")
+    if notification.recovered and target.config.get("autoResolve") == "false":  # Grafana's setting
+        return Outcome.delivered("autoResolve is off: no resolve sent")
     result = send_json(
         get_settings().pagerduty_events_url, payload(notification, routing_key, target.config), delivery_headers(target)
     )

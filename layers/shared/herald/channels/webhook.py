@@ -7,6 +7,7 @@ import hashlib
 import hmac
 
 from herald import clock
+from herald.channels import formats
 from herald.channels.base import Outcome, Target, classify, delivery_headers, encode_json, post
 from herald.channels.render import Notification
 
@@ -52,6 +53,8 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, obj
 
 
 def send(notification: Notification, target: Target) -> Outcome:
+    if target.config.get("format"):  # a product's own body (Grafana, Mackerel): herald.channels.formats
+        return formats.send(notification, target)
     body = payload(notification, target.config)
     raw = encode_json(body)
     headers = {"Content-Type": "application/json", **delivery_headers(target)}
