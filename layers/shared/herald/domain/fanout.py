@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from herald import clock, ids
+from herald import clock, ids, incidents
 from herald.aws import client
 from herald.data import deliveries as deliveries_repo
 from herald.data.deliveries import DeliveryRecord
@@ -47,7 +47,7 @@ def plan_event(event: StoredEvent, now: float) -> list[PlannedDelivery]:
     for router in ROUTERS:
         for delivery in router(event, now):
             planned.setdefault(delivery.destination_key, delivery)
-    return list(planned.values())
+    return incidents.only_those_told(event, list(planned.values()))
 
 
 def record_deliveries(event: StoredEvent, planned: list[PlannedDelivery]) -> list[tuple[str, str]]:
