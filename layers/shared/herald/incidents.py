@@ -15,8 +15,7 @@ incident: the others find it open.
 
 from __future__ import annotations
 
-import random
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,42 +43,51 @@ def admit(event_item: dict[str, Any]) -> Admitted:
     if not dedup_key:
         events_repo.put(event_item)
         return Admitted(str(event_item["id"]), created=True)
-    for attempt in range(ATTEMPTS):
+    for _ in range(ATTEMPTS):  # each pass ends in a decision unless the incident changed state meanwhile
         if event_item["status"] == "triggered":
             admitted = _trigger(org_id, str(dedup_key), event_item)
         else:
             admitted = _recover(org_id, str(dedup_key), event_item)
         if admitted is not None:
             return admitted
-        time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
     raise ServiceUnavailable("Too many concurrent changes to this dedupKey, try again")
 
 
+def _store(event_item: dict[str, Any], undo: Callable[[], None]) -> None:
+    try:
+        events_repo.put(event_item)
+    except BaseException:
+        undo()
+        raise
+
+
 def _trigger(org_id: str, dedup_key: str, event_item: dict[str, Any]) -> Admitted | None:
-    at = str(event_item["createdAt"])
-    opening = {**event_item, "incidentId": event_item["id"], "incidentRole": TRIGGER}
-    outcome = repo.open_with(org_id, dedup_key, opening, at, int(event_item["ttl"]))
-    if outcome == "done":
-        return Admitted(str(event_item["id"]), created=True)
-    if outcome == "condition":
-        joined = repo.join(org_id, dedup_key, at)
-        if joined is not None and joined.incident_id:
-            return Admitted(joined.incident_id, created=False)
-    return None  # a conflict, or the incident closed in between: try again
+    at, event_id = str(event_item["createdAt"]), str(event_item["id"])
+    if repo.open_for(org_id, dedup_key, event_id, at, int(event_item["ttl"])):
+        opening = {**event_item, "incidentId": event_id, "incidentRole": TRIGGER}
+        _store(opening, lambda: repo.forget_opening(org_id, dedup_key, event_id))
+        return Admitted(event_id, created=True)
+    joined = repo.join(org_id, dedup_key, at)
+    if joined is not None and joined.incident_id:
+        return Admitted(joined.incident_id, created=False)
+    return None  # closed in between: decide again
 
 
 def _recover(org_id: str, dedup_key: str, event_item: dict[str, Any]) -> Admitted | None:
-    at = str(event_item["createdAt"])
+    at, event_id = str(event_item["createdAt"]), str(event_item["id"])
     incident = repo.get(org_id, dedup_key)
     if incident is None:
-        outcome = repo.close_unknown_with(org_id, dedup_key, event_item, at, int(event_item["ttl"]))
-        return Admitted(str(event_item["id"]), created=True) if outcome == "done" else None
-    if not incident.is_open:
-        return Admitted(incident.recovery_event_id or str(event_item["id"]), created=False)
+        if not repo.close_unknown(org_id, dedup_key, event_id, at, int(event_item["ttl"])):
+            return None
+        _store(event_item, lambda: repo.forget_unknown(org_id, dedup_key, event_id))
+        return Admitted(event_id, created=True)
+    if not incident.is_open or incident.incident_id is None:
+        return Admitted(incident.recovery_event_id or incident.incident_id or event_id, created=False)
+    if repo.close_for(org_id, dedup_key, incident.incident_id, event_id, at) is None:
+        return None
     closing = {**event_item, "incidentId": incident.incident_id, "incidentRole": RECOVERY}
-    if repo.close_with(incident, closing, at) == "done":
-        return Admitted(str(event_item["id"]), created=True)
-    return None
+    _store(closing, lambda: repo.reopen(org_id, dedup_key, event_id))
+    return Admitted(event_id, created=True)
 
 
 def open_incident(org_id: str, dedup_key: str) -> IncidentRecord | None:
@@ -100,8 +108,11 @@ def only_those_told(event: StoredEvent, planned: list[PlannedDelivery]) -> list[
         return planned
     if event.status == "triggered":
         told = [p.destination_key for p in planned if p.skip_reason is None]
-        return [] if repo.record_trigger_plan(event.id, told) == "after-recovery" else planned
-    item = events_repo.get(event.id) or {}
+        outcome = repo.record_trigger_plan(event.id, told)
+        return planned if outcome in ("recorded", "not-an-opening") else []
+    item = events_repo.get(event.id)
+    if item is None:
+        return []  # not stored: nobody hears of an event that does not exist
     if item.get("incidentRole") != RECOVERY or not item.get("incidentId"):
         return planned
     told_of_trigger = repo.record_recovery_plan(str(item["incidentId"]), event.id)

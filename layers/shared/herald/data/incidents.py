@@ -2,7 +2,10 @@
 
 An incident's id is the id of the event that opened it. The opening event's item also carries what the
 fan-out told (`incidentNotified`), so the recovery's fan-out reaches the same destinations and no other.
-Every write that must agree with another one is a conditional write or a transaction.
+Every decision is one conditional write on the incident item; the event is stored after it (and the
+decision undone if it cannot be). Not a transaction: a cancelled transaction is atomic on DynamoDB, but
+moto (the local stack, the tests) emits stream records for the writes it rolls back, and an event
+that was never stored must never reach the fan-out.
 """
 
 from __future__ import annotations
@@ -13,12 +16,10 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 
 from herald.data import keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, item_on_failure, table
+from herald.data.table import is_conditional_failure, item_on_failure, table
 
 TRIGGER = "trigger"
 RECOVERY = "recovery"
-
-Outcome = Literal["done", "condition", "conflict"]
 
 
 @dataclass(frozen=True)
@@ -73,62 +74,38 @@ def get_many(org_id: str, dedup_keys: set[str]) -> dict[str, IncidentRecord]:
     return found
 
 
-def _transact(items: list[dict[str, Any]]) -> Outcome:
-    """Runs a transaction whose first item is the incident's conditional write."""
+def open_for(org_id: str, dedup_key: str, event_id: str, at: str, ttl: int) -> bool:
+    """Opens a new incident for the triggered event `event_id`; False when one is open already."""
     try:
-        client().transact_write_items(TransactItems=items)
-        return "done"
+        table().update_item(
+            Key=keys.incident(org_id, dedup_key),
+            UpdateExpression="SET #type = :type, orgId = :org, dedupKey = :dedup, isOpen = :true, "
+            "acknowledged = :false, incidentId = :id, firstSeenAt = :at, lastSeenAt = :at, #count = :one, "
+            "#ttl = :ttl REMOVE closedAt, recoveryEventId",
+            ConditionExpression="attribute_not_exists(pk) OR isOpen = :false",
+            ExpressionAttributeNames={"#type": "type", "#count": "count", "#ttl": "ttl"},
+            ExpressionAttributeValues={
+                ":type": "incident",
+                ":org": org_id,
+                ":dedup": dedup_key,
+                ":true": True,
+                ":false": False,
+                ":id": event_id,
+                ":at": at,
+                ":one": 1,
+                ":ttl": ttl,
+            },
+        )
+        return True
     except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons[:1] == ["ConditionalCheckFailed"]:
-            return "condition"
-        if "TransactionConflict" in reasons or error.response.get("Error", {}).get("Code") == (
-            "TransactionConflictException"
-        ):
-            return "conflict"
+        if is_conditional_failure(error):
+            return False
         raise
 
 
-def _put_event(event_item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "Put": {
-            "TableName": table().name,
-            "Item": event_item,
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-    }
-
-
-def open_with(org_id: str, dedup_key: str, event_item: dict[str, Any], at: str, ttl: int) -> Outcome:
-    """Opens a new incident with the triggered event `event_item` (stored in the same transaction),
-    unless one is open already ("condition")."""
-    return _transact(
-        [
-            {
-                "Update": {
-                    "TableName": table().name,
-                    "Key": keys.incident(org_id, dedup_key),
-                    "UpdateExpression": "SET #type = :type, orgId = :org, dedupKey = :dedup, isOpen = :true, "
-                    "acknowledged = :false, incidentId = :id, firstSeenAt = :at, lastSeenAt = :at, #count = :one, "
-                    "#ttl = :ttl REMOVE closedAt, recoveryEventId",
-                    "ConditionExpression": "attribute_not_exists(pk) OR isOpen = :false",
-                    "ExpressionAttributeNames": {"#type": "type", "#count": "count", "#ttl": "ttl"},
-                    "ExpressionAttributeValues": {
-                        ":type": "incident",
-                        ":org": org_id,
-                        ":dedup": dedup_key,
-                        ":true": True,
-                        ":false": False,
-                        ":id": event_item["id"],
-                        ":at": at,
-                        ":one": 1,
-                        ":ttl": ttl,
-                    },
-                }
-            },
-            _put_event(event_item),
-        ]
-    )
+def forget_opening(org_id: str, dedup_key: str, event_id: str) -> None:
+    """Undoes `open_for` when its event could not be stored, so that the client's retry opens it again."""
+    _delete_if(org_id, dedup_key, "incidentId = :id AND #count = :one", {":id": event_id, ":one": 1})
 
 
 def join(org_id: str, dedup_key: str, at: str) -> IncidentRecord | None:
@@ -149,75 +126,99 @@ def join(org_id: str, dedup_key: str, at: str) -> IncidentRecord | None:
     return IncidentRecord.from_item(dict(answer["Attributes"]))
 
 
-def close_with(incident: IncidentRecord, event_item: dict[str, Any], at: str) -> Outcome:
-    """Closes the open incident as read (same id, same count) with the recovered event `event_item`, and
-    writes the incident's final state on its opening event."""
-    assert incident.incident_id is not None
-    return _transact(
-        [
-            {
-                "Update": {
-                    "TableName": table().name,
-                    "Key": keys.incident(incident.org_id, incident.dedup_key),
-                    "UpdateExpression": "SET isOpen = :false, closedAt = :at, recoveryEventId = :rid",
-                    "ConditionExpression": "isOpen = :true AND incidentId = :id AND #count = :count",
-                    "ExpressionAttributeNames": {"#count": "count"},
-                    "ExpressionAttributeValues": {
-                        ":false": False,
-                        ":true": True,
-                        ":at": at,
-                        ":rid": event_item["id"],
-                        ":id": incident.incident_id,
-                        ":count": incident.count,
-                    },
-                }
+def close_for(org_id: str, dedup_key: str, incident_id: str, event_id: str, at: str) -> IncidentRecord | None:
+    """Closes the open incident `incident_id` with the recovered event `event_id`, and writes its final
+    state on its opening event; None when it is no longer open."""
+    try:
+        answer = table().update_item(
+            Key=keys.incident(org_id, dedup_key),
+            UpdateExpression="SET isOpen = :false, closedAt = :at, recoveryEventId = :rid",
+            ConditionExpression="isOpen = :true AND incidentId = :id",
+            ExpressionAttributeValues={":false": False, ":true": True, ":at": at, ":rid": event_id, ":id": incident_id},
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return None
+        raise
+    closed = IncidentRecord.from_item(dict(answer["Attributes"]))
+    try:
+        table().update_item(
+            Key=keys.event(incident_id),
+            UpdateExpression="SET incidentCount = :count, incidentLastSeenAt = :seen, incidentClosedAt = :at, "
+            "incidentAcknowledged = :ack",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={
+                ":count": closed.count,
+                ":seen": closed.last_seen_at,
+                ":at": at,
+                ":ack": closed.acknowledged,
             },
-            {
-                "Update": {
-                    "TableName": table().name,
-                    "Key": keys.event(incident.incident_id),
-                    "UpdateExpression": "SET incidentCount = :count, incidentLastSeenAt = :seen, "
-                    "incidentClosedAt = :at, incidentAcknowledged = :ack",
-                    "ExpressionAttributeValues": {
-                        ":count": incident.count,
-                        ":seen": incident.last_seen_at,
-                        ":at": at,
-                        ":ack": incident.acknowledged,
-                    },
-                }
-            },
-            _put_event(event_item),
-        ]
-    )
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):  # the opening event is past its retention
+            raise
+    return closed
 
 
-def close_unknown_with(org_id: str, dedup_key: str, event_item: dict[str, Any], at: str, ttl: int) -> Outcome:
-    """A recovery for a dedupKey never seen: recorded closed, so that its repeats notify nobody."""
-    return _transact(
-        [
-            {
-                "Put": {
-                    "TableName": table().name,
-                    "Item": {
-                        **keys.incident(org_id, dedup_key),
-                        "type": "incident",
-                        "orgId": org_id,
-                        "dedupKey": dedup_key,
-                        "isOpen": False,
-                        "acknowledged": False,
-                        "count": 0,
-                        "firstSeenAt": at,
-                        "lastSeenAt": at,
-                        "closedAt": at,
-                        "recoveryEventId": event_item["id"],
-                        "ttl": ttl,
-                    },
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
+def reopen(org_id: str, dedup_key: str, event_id: str) -> None:
+    """Undoes `close_for` when its recovered event could not be stored."""
+    try:
+        table().update_item(
+            Key=keys.incident(org_id, dedup_key),
+            UpdateExpression="SET isOpen = :true REMOVE closedAt, recoveryEventId",
+            ConditionExpression="recoveryEventId = :rid",
+            ExpressionAttributeValues={":true": True, ":rid": event_id},
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+
+
+def close_unknown(org_id: str, dedup_key: str, event_id: str, at: str, ttl: int) -> bool:
+    """A recovery for a dedupKey never seen: recorded closed, so that its repeats notify nobody. False when
+    the dedupKey has an incident after all."""
+    try:
+        table().put_item(
+            Item={
+                **keys.incident(org_id, dedup_key),
+                "type": "incident",
+                "orgId": org_id,
+                "dedupKey": dedup_key,
+                "isOpen": False,
+                "acknowledged": False,
+                "count": 0,
+                "firstSeenAt": at,
+                "lastSeenAt": at,
+                "closedAt": at,
+                "recoveryEventId": event_id,
+                "ttl": ttl,
             },
-            _put_event(event_item),
-        ]
-    )
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+        return True
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+
+
+def forget_unknown(org_id: str, dedup_key: str, event_id: str) -> None:
+    _delete_if(org_id, dedup_key, "recoveryEventId = :rid AND attribute_not_exists(incidentId)", {":rid": event_id})
+
+
+def _delete_if(org_id: str, dedup_key: str, condition: str, values: dict[str, Any]) -> None:
+    names = {"ExpressionAttributeNames": {"#count": "count"}} if "#count" in condition else {}
+    try:
+        table().delete_item(
+            Key=keys.incident(org_id, dedup_key),
+            ConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            **names,
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
 
 
 def acknowledge(org_id: str, dedup_key: str, incident_id: str) -> bool:
@@ -237,7 +238,8 @@ def acknowledge(org_id: str, dedup_key: str, incident_id: str) -> bool:
 
 # --- what the fan-out told, on the opening event's item ---
 
-PlanOutcome = Literal["recorded", "after-recovery", "not-an-opening"]
+# "missing": the event is not stored (a write that was undone): it must tell nobody.
+PlanOutcome = Literal["recorded", "after-recovery", "not-an-opening", "missing"]
 
 
 def record_trigger_plan(event_id: str, destination_keys: list[str]) -> PlanOutcome:
@@ -254,7 +256,9 @@ def record_trigger_plan(event_id: str, destination_keys: list[str]) -> PlanOutco
     except ClientError as error:
         if not is_conditional_failure(error):
             raise
-        old = item_on_failure(error) or {}
+        old = item_on_failure(error)
+        if old is None:
+            return "missing"
         return "after-recovery" if old.get("incidentRole") == TRIGGER else "not-an-opening"
 
 
