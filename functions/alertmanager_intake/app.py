@@ -19,6 +19,7 @@ from herald.api.family import Family, principal
 from herald.domain import intake
 from herald.intake import idempotency
 from herald.intake.alertmanager import AlertEvent, IntakeAnswer, WebhookIn
+from herald.models.events import ErrorBody
 from herald.observability import logger, metrics, tracer
 
 SCOPES = {"POST /v1/intake/alertmanager": "events:write"}
@@ -28,7 +29,17 @@ app = family.app
 
 @app.post(
     "/v1/intake/alertmanager",
-    responses={200: {"description": "Accepted", "content": {"application/json": {"model": IntakeAnswer}}}},
+    responses={
+        200: {"description": "Accepted", "content": {"application/json": {"model": IntakeAnswer}}},
+        409: {
+            "description": "A request with this Idempotency-Key is still being processed",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+        422: {
+            "description": "The Idempotency-Key was already used with a different body",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+    },
 )
 def receive(
     body: Annotated[WebhookIn, Body()],

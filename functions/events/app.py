@@ -16,7 +16,7 @@ from herald.api.family import PUBLIC, Family, principal
 from herald.data.events import EventFilter
 from herald.domain import event_list, events
 from herald.intake import idempotency
-from herald.models.events import Event, EventIn, EventPage, EventSource, EventStatus, EventWithDeliveries
+from herald.models.events import ErrorBody, Event, EventIn, EventPage, EventSource, EventStatus, EventWithDeliveries
 from herald.observability import logger, metrics, tracer
 
 SCOPES = {
@@ -38,8 +38,14 @@ app.enable_swagger(path="/v1/events/swagger", title="Herald events API", version
             "description": "Accepted (or, for an open dedupKey, the incident's event: nobody is notified again)",
             "content": {"application/json": {"model": Event}},
         },
-        409: {"description": "A request with this Idempotency-Key is still being processed"},
-        422: {"description": "The Idempotency-Key was already used with a different body"},
+        409: {
+            "description": "A request with this Idempotency-Key is still being processed",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+        422: {
+            "description": "The Idempotency-Key was already used with a different body",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
     },
 )
 def submit_event(

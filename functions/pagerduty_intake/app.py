@@ -16,7 +16,7 @@ from herald.api.family import PUBLIC, Family
 from herald.auth import middleware
 from herald.domain import intake
 from herald.intake import pagerduty
-from herald.intake.pagerduty import Accepted, ChangeIn, EnqueueIn, InvalidEvent
+from herald.intake.pagerduty import Accepted, ChangeIn, EnqueueIn, ErrorAnswer, InvalidEvent
 from herald.observability import logger, metrics, tracer
 
 SCOPE = "events:write"
@@ -32,8 +32,14 @@ app = family.app
 
 ANSWERS: dict[int, OpenAPIResponse] = {
     202: {"description": "Event processed", "content": {"application/json": {"model": Accepted}}},
-    400: {"description": "Invalid event, or an unknown or revoked routing key"},
-    429: {"description": "Too many events for this routing key (Retry-After)"},
+    400: {
+        "description": "Invalid event, or an unknown or revoked routing key",
+        "content": {"application/json": {"model": ErrorAnswer}},
+    },
+    429: {
+        "description": "Too many events for this routing key (Retry-After)",
+        "content": {"application/json": {"model": ErrorAnswer}},
+    },
 }
 
 

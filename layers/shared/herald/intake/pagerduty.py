@@ -86,6 +86,14 @@ class Accepted(BaseModel):
     dedup_key: str | None = None
 
 
+class ErrorAnswer(BaseModel):
+    """PagerDuty's error body: 400 `invalid event`, 429 `throttle event`."""
+
+    status: str
+    message: str
+    errors: list[str] = Field(default_factory=list)
+
+
 class InvalidEvent(ValidationFailed):
     """A 400 with PagerDuty's list of errors."""
 
@@ -103,7 +111,11 @@ def error_body(error: HeraldError) -> dict[str, Any]:
     if isinstance(error, ValidationFailed):
         return {"status": "invalid event", "message": "Event object is invalid", "errors": error.message.split("\n")}
     if isinstance(error, RateLimited):
-        return {"status": "throttle event", "message": "Requests for this service are arriving too quickly."}
+        return {
+            "status": "throttle event",
+            "message": "Requests for this service are arriving too quickly.",
+            "errors": [],
+        }
     return {"status": "error", "message": error.message, "errors": []}
 
 

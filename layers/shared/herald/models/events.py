@@ -147,3 +147,14 @@ class EventPage(BaseModel):
 
     events: list[EventListItem]
     cursor: str | None
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The error shape of Herald's own API (and the uptime alerts API)."""
+
+    error: ErrorDetail
