@@ -19,7 +19,6 @@ from herald.auth.keys import create_key, list_keys, revoke
 from herald.data import events as events_repo
 from herald.data import idempotency as idempotency_repo
 from herald.domain import fanout
-from herald.routing.plan import StoredEvent
 from tests.support import module_env
 from tests.support.apigw import ApiClient, ApiResponse
 
@@ -475,12 +474,6 @@ def test_a_recovery_for_a_dedup_key_never_seen_routes_as_usual_once(api: ApiClie
     first = post(api, token, body, key=None).json()["id"]
     assert fan_out(first) == [channel]
     assert post(api, token, body, key=None).json()["id"] == first  # its repeat is absorbed
-
-
-def test_an_event_the_fan_out_cannot_find_notifies_nobody(api: ApiClient, org_id: str, token: str) -> None:
-    grafana_channel(api, token, "c")
-    phantom = StoredEvent(ids.event_id(), org_id, "triggered", None, None, {"dedupKey": "x", "title": "t"}, None)
-    assert fanout.plan_event(phantom, clock.epoch()) == []
 
 
 # --- GET /v1/events ----------------------------------------------------------------------------------

@@ -108,11 +108,8 @@ def only_those_told(event: StoredEvent, planned: list[PlannedDelivery]) -> list[
         return planned
     if event.status == "triggered":
         told = [p.destination_key for p in planned if p.skip_reason is None]
-        outcome = repo.record_trigger_plan(event.id, told)
-        return planned if outcome in ("recorded", "not-an-opening") else []
-    item = events_repo.get(event.id)
-    if item is None:
-        return []  # not stored: nobody hears of an event that does not exist
+        return [] if repo.record_trigger_plan(event.id, told) == "after-recovery" else planned
+    item = events_repo.get(event.id) or {}
     if item.get("incidentRole") != RECOVERY or not item.get("incidentId"):
         return planned
     told_of_trigger = repo.record_recovery_plan(str(item["incidentId"]), event.id)

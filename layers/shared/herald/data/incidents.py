@@ -238,8 +238,7 @@ def acknowledge(org_id: str, dedup_key: str, incident_id: str) -> bool:
 
 # --- what the fan-out told, on the opening event's item ---
 
-# "missing": the event is not stored (a write that was undone): it must tell nobody.
-PlanOutcome = Literal["recorded", "after-recovery", "not-an-opening", "missing"]
+PlanOutcome = Literal["recorded", "after-recovery", "not-an-opening"]
 
 
 def record_trigger_plan(event_id: str, destination_keys: list[str]) -> PlanOutcome:
@@ -256,9 +255,7 @@ def record_trigger_plan(event_id: str, destination_keys: list[str]) -> PlanOutco
     except ClientError as error:
         if not is_conditional_failure(error):
             raise
-        old = item_on_failure(error)
-        if old is None:
-            return "missing"
+        old = item_on_failure(error) or {}
         return "after-recovery" if old.get("incidentRole") == TRIGGER else "not-an-opening"
 
 
