@@ -438,6 +438,13 @@ def test_twenty_identical_triggers_at_once_open_one_incident_and_notify_each_des
     assert event["incident"]["count"] == 20
     assert fan_out(event["id"]) == channels
 
+    # and twenty identical recoveries at once close it once, and that one recovery tells both channels
+    recoveries = race(20, lambda client: post(client, token, {**body, "status": "recovered"}, key=None))
+    assert [a.status for a in recoveries] == [202] * 20
+    assert len({a.json()["id"] for a in recoveries}) == 1
+    assert fan_out(recoveries[0].json()["id"]) == channels
+    assert [e["incident"]["state"] for e in listing(api, token, "dedupKey=db-down")["events"]] == ["closed"] * 2
+
 
 def test_a_recovery_reaches_only_the_destinations_told_of_its_trigger(api: ApiClient, token: str) -> None:
     told = grafana_channel(api, token, "told")
@@ -534,3 +541,24 @@ def test_another_orgs_cursor_is_refused_and_listing_needs_events_read(
     assert listing(api, other)["events"] == []
     writer = create_key(org_id, ["events:write"])
     assert api.get("/v1/events", token=writer).status == 403
+
+
+def test_pagerduty_acknowledge_stops_the_escalation_of_an_incident_opened_through_the_api(
+    api: ApiClient, org_id: str, token: str
+) -> None:
+    from herald.domain import oncall
+
+    user = oncall.create_user(org_id, "alice@example.com", config={"phoneNumber": "+14155550100"}).id
+    for body in ({"type": "notify_by_sms"}, {"type": "wait", "duration": 300}, {"type": "notify_by_phone_call"}):
+        oncall.create_rule(org_id, {"user_id": user, "important": False, **body})
+    opened = post(api, token, {**BODY, "dedupKey": "db", "targets": {"userIds": [user]}}, key=None).json()["id"]
+    fan_out(opened)
+    assert event_of(api, token, opened)["escalations"][0]["state"] == "active"
+
+    answer = pd(api, {"routing_key": token, "event_action": "acknowledge", "dedup_key": "db"})
+
+    assert answer.status == 202
+    [escalation] = event_of(api, token, opened)["escalations"]
+    assert escalation["state"] == "acknowledged"
+    assert [s["status"] for s in escalation["steps"]] == ["sent", "cancelled", "cancelled"]
+    assert listing(api, token, "dedupKey=db")["events"][0]["incident"]["state"] == "acknowledged"
