@@ -375,4 +375,4 @@ def test_event_and_targets_refuse_unknown_fields() -> None:
 
 
 def test_the_event_response_fields() -> None:
-    assert set(Event.model_fields) == set(EventIn.model_fields) | {"id", "createdAt"}
+    assert set(Event.model_fields) == set(EventIn.model_fields) | {"id", "createdAt", "source", "links"}

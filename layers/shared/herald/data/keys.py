@@ -185,6 +185,16 @@ def dedup_event(org_id: str, dedup_key: str, event_id: str) -> Key:
     return {"pk": dedup_partition(org_id, dedup_key), "sk": f"EVENT#{event_id}"}
 
 
+def incident(org_id: str, dedup_key: str) -> Key:
+    """The dedupKey's latest incident (herald/incidents.py): open or closed, its first event, count, last seen."""
+    return {"pk": dedup_partition(org_id, dedup_key), "sk": "INCIDENT"}
+
+
+def idempotency(org_id: str, key: str) -> Key:
+    """An Idempotency-Key of an org: the request's fingerprint and, once done, its answer (24 h, ttl)."""
+    return {"pk": f"IDEMPOTENCY#{org_id}#{key}", "sk": "IDEMPOTENCY"}
+
+
 # --- Mackerel notification groups and channels (all under the org's partition, one Query loads them) ---
 
 MACKEREL_PREFIX = "MKR#"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from herald import clock
+from herald import clock, incidents
 from herald.delivery.enqueue import Batch
 from herald.observability import logger, metrics
 from herald.routing import batch_reads, grafana, influxdb, mackerel, oncall, uptime
@@ -30,7 +30,7 @@ def plan_event(event: StoredEvent, now: float) -> list[PlannedDelivery]:
     for router in ROUTERS:
         for delivery in router(event, now):
             planned.setdefault(delivery.destination_key, delivery)
-    return list(planned.values())
+    return incidents.only_those_told(event, list(planned.values()))
 
 
 def fan_out(records: list[tuple[str, dict[str, Any]]]) -> list[str]:
