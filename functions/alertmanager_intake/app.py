@@ -45,6 +45,7 @@ def receive(
     body: Annotated[WebhookIn, Body()],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Response[str]:
+    # `idempotency_key` documents the header in OpenAPI; key_from reads it in both of the draft's forms
     org_id = principal(app).org_id
 
     def accept(_event_id: str) -> idempotency.Answer:

@@ -55,6 +55,7 @@ def submit_event(
         Header(alias="Idempotency-Key", description="Same key and body within 24 h: the first answer again"),
     ] = None,
 ) -> Response[str]:
+    # `idempotency_key` documents the header in OpenAPI; key_from reads it in both of the draft's forms
     org_id = principal(app).org_id
     key = idempotency.key_from(app.current_event.headers or {})
 

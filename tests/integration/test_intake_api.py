@@ -210,6 +210,16 @@ def test_repeats_count_on_the_incident_recovery_closes_it_and_a_new_trigger_open
     assert items[2]["incident"]["count"] == 2 and items[2]["incident"]["closedAt"]
 
 
+def test_an_alert_names_grafana_channels_by_uid_in_its_annotations(api: ApiClient, token: str) -> None:
+    body = {"name": "by uid", "uid": "team-db", "type": "webhook", "settings": {"url": "http://127.0.0.1:9/db"}}
+    channel = api.post("/api/alert-notifications", body, token=token).json()["id"]  # not a default channel
+    alert = am_alert("db-1")
+    alert["annotations"]["notificationUids"] = "team-db, not a valid ref!"
+    [entry] = api.post(AM, alertmanager_body(alert), token=token).json()["events"]
+    assert event_of(api, token, entry["id"])["targets"]["notificationUids"] == ["team-db"]
+    assert fan_out(entry["id"]) == [str(channel)]
+
+
 # --- PagerDuty Events API v2 ---------------------------------------------------------------------
 
 
@@ -223,6 +233,23 @@ def test_pagerduty_trigger_answers_as_pagerduty_and_stores_the_event(api: ApiCli
     assert item["labels"] == {"source": "db-1", "component": "postgres", "group": "prod", "class": "disk"}
     assert json.loads(item["message"]) == {"free": "3%"}
     assert item["links"] == [{"href": "https://grafana.example/d/disk", "text": "Disk dashboard"}]
+
+
+def test_a_trigger_names_oncall_users_in_its_custom_details(api: ApiClient, org_id: str, token: str) -> None:
+    from herald.domain import oncall
+
+    user = oncall.create_user(org_id, "bob@example.com", config={"phoneNumber": "+14155550101"}).id
+    oncall.create_rule(org_id, {"user_id": user, "type": "notify_by_sms", "important": True})
+    details = {"userIds": [user], "important": "true", "disk": "full"}
+    pd(
+        api,
+        pd_trigger(token, dedup_key="page-bob", payload={**pd_trigger(token)["payload"], "custom_details": details}),
+    )
+    [item] = listing(api, token, "dedupKey=page-bob")["events"]
+    assert item["targets"] == {"endpointIDs": [], "notificationUids": [], "userIds": [user], "important": True}
+    fan_out(item["id"])
+    [escalation] = event_of(api, token, item["id"])["escalations"]
+    assert (escalation["userId"], escalation["important"]) == (user, True)
 
 
 def test_a_trigger_without_dedup_key_gets_a_generated_one(api: ApiClient, token: str) -> None:

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from herald.intake.targets import REF, targets_from
 from herald.models.common import HttpUrl
 from herald.models.events import EventIn, EventSource, EventStatus, Link, Severity
-
-REF = re.compile(r"[A-Za-z0-9_.:@/-]{1,128}")  # models.events.Ref: a label that is not one stays a label only
 
 TITLE_MAX, MESSAGE_MAX, LABELS_MAX, LABEL_VALUE_MAX = 256, 8000, 64, 1024
 SEVERITIES: dict[str, Severity] = {
@@ -130,7 +128,9 @@ def to_event(alert: AlertIn, payload: WebhookIn) -> tuple[EventIn, list[Link]]:
         body["monitorId"] = monitor_id
     if links and _valid_url(links[0].href):
         body["url"] = links[0].href
-    return EventIn.model_validate(body), links
+    event = EventIn.model_validate(body)
+    event.targets = targets_from(alert.labels, alert.annotations)
+    return event, links
 
 
 def _valid_url(url: str) -> bool:

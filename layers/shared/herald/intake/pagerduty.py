@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from herald.errors import HeraldError, RateLimited, ValidationFailed
+from herald.intake.targets import targets_from
 from herald.models.events import Event, EventIn, Link
 
 SUMMARY_MAX, DEDUP_KEY_MAX = 1024, 255
@@ -191,7 +192,7 @@ def trigger_event(event: EnqueueIn, dedup_key: str) -> EventIn:
         )
         if value
     }
-    return EventIn.model_validate(
+    translated = EventIn.model_validate(
         {
             "status": "triggered",
             "severity": payload.severity,
@@ -201,6 +202,9 @@ def trigger_event(event: EnqueueIn, dedup_key: str) -> EventIn:
             "labels": labels,
         }
     )
+    if isinstance(payload.custom_details, dict):
+        translated.targets = targets_from(payload.custom_details)
+    return translated
 
 
 def resolve_event(opening: Event, event: EnqueueIn) -> EventIn:
