@@ -252,6 +252,12 @@ def test_update_applies_the_create_limits(body: dict[str, Any]) -> None:
         AlertUpdate.model_validate(body)
 
 
+def test_a_whole_number_is_a_json_schema_integer() -> None:
+    alert = create(**{**MINIMAL["email"], "cooldownMinutes": 5.0})
+    assert alert.cooldownMinutes == 5 and type(alert.cooldownMinutes) is int
+    assert AlertUpdate.model_validate({"cooldownMinutes": 1440.0}).cooldownMinutes == 1440
+
+
 # --- responses -----------------------------------------------------------------------------------------
 
 
@@ -375,9 +381,3 @@ def test_event_and_targets_refuse_unknown_fields() -> None:
 
 def test_the_event_response_fields() -> None:
     assert set(Event.model_fields) == set(EventIn.model_fields) | {"id", "createdAt"}
-
-
-def test_a_whole_number_is_a_json_schema_integer() -> None:
-    alert = create(**{**MINIMAL["email"], "cooldownMinutes": 5.0})
-    assert alert.cooldownMinutes == 5 and type(alert.cooldownMinutes) is int
-    assert AlertUpdate.model_validate({"cooldownMinutes": 1440.0}).cooldownMinutes == 1440
