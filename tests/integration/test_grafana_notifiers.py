@@ -370,3 +370,24 @@ def test_an_undeliverable_type_is_still_refused(api: ApiClient, token: str) -> N
     response = api.post(BASE, {"name": "x", "type": "hipchat", "settings": {"url": "https://example.com"}}, token=token)
     assert response.status == 400
     assert response.json() == {"message": "alert validation error: Unsupported notification type"}
+
+
+def test_telegram_and_teams_settings_reach_the_provider(
+    api: ApiClient, token: str, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HERALD_TELEGRAM_API_URL", receiver.url("/tg"))
+    get_settings.cache_clear()
+    receiver.default.body = b'{"ok":true,"result":{}}'
+    telegram = {"type": "telegram", "settings": {"chatid": "-100123", "uploadImage": False}}
+    ok(api.post(f"{BASE}/test", {**telegram, "secureSettings": {"bottoken": "123:abc"}}, token=token))
+    (sent,) = receiver.requests("/tg/bot123:abc/sendMessage")
+    assert sent.json()["chat_id"] == "-100123"
+    refused = api.post(BASE, {**telegram, "name": "t", "settings": {"chatid": "-1", "uploadImage": True}}, token=token)
+    assert refused.status == 400
+    assert (
+        refused.json()["message"]
+        == "alert validation error: uploadImage is not supported: Herald sends no panel images"
+    )
+    ok(api.post(f"{BASE}/test", {"type": "teams", "settings": {"url": receiver.url("/teams")}}, token=token))
+    assert receiver.requests("/teams")[0].json()["type"] == "message"
+    get_settings.cache_clear()
