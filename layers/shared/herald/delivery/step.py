@@ -115,6 +115,18 @@ def _gate(message: QueuedMessage, record: repo.DeliveryRecord, key: str, policy:
 
 
 def _hold(message: QueuedMessage, record: repo.DeliveryRecord, seconds: float, policy: RetryPolicy, why: str) -> str:
+    now = clock.epoch()
+    if record.retry_since is not None and record.attempts > 1 and now - record.retry_since >= policy.horizon_seconds:
+        # held past the horizon after sends that failed (an open breaker never lets it try again): give up
+        step = next_step(
+            Outcome.retry(f"{why}; last error: {record.last_error}"),
+            record.attempts - 1,
+            0,
+            now - record.retry_since,
+            policy,
+            0.0,
+        )
+        return _carry_out(message, record, step, now)
     metrics.add_metric(name="DeliveryHeld", unit="Count", value=1)
     step = hold_step(seconds, message.receive_count, policy)
     if step.action == "reschedule":
