@@ -143,5 +143,6 @@ def local_stack(directory: Path, **overrides: str) -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    with local_stack(tmp_path_factory.mktemp("stack")) as local:
+    # a short retry horizon, so that a receiver that never recovers ends failed within a test's time
+    with local_stack(tmp_path_factory.mktemp("stack"), HERALD_RETRY_HORIZON_SECONDS="30") as local:
         yield local
