@@ -20,6 +20,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     scheduled = EventBridgeEvent(event)
     logger.info("tick", extra={"scheduled_at": scheduled.get("time"), "jobs": sorted(JOBS)})
     counts = tick()
-    counts.update(sweeper.sweep_if_due())  # stale pending deliveries (herald/delivery/sweeper.py)
+    sweeper.sweep_if_due()  # stale pending deliveries (herald/delivery/sweeper.py)
     metrics.add_metric(name="TimersRun", unit="Count", value=counts["ran"])
     return counts
