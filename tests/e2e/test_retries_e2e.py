@@ -81,9 +81,9 @@ def receivers() -> Iterator[Callable[[Answer], ScriptedReceiver]]:
 RETRY_SETTINGS = {
     "HERALD_RETRY_BASE_SECONDS": "1",
     "HERALD_RETRY_HORIZON_SECONDS": "300",
-    # probes 2 s after opening, doubling to 5 s: the defect-13 scenario's ten probes fit in a short test
+    # probes 2 s after opening, doubling to 3 s: the defect-13 scenario's ten probes fit in a short test
     "HERALD_BREAKER_PROBE_SECONDS": "2",
-    "HERALD_BREAKER_COOLOFF_SECONDS": "5",
+    "HERALD_BREAKER_COOLOFF_SECONDS": "3",
 }
 
 
