@@ -19,7 +19,7 @@ from herald.channels.base import Outcome, Target
 from herald.channels.render import Notification
 from herald.data import deliveries
 from herald.data.deliveries import DeliveryRecord
-from herald.domain.delivery import QueuedMessage, RetryLater, deliver
+from herald.delivery.step import QueuedMessage, RetryLater, deliver
 from herald_local.template import Resolver
 from tests.support.receiver import Receiver, Reply
 

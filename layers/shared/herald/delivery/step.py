@@ -105,16 +105,37 @@ def _gate(message: QueuedMessage, record: repo.DeliveryRecord, key: str, policy:
     state = destinations.read(key)
     wait, slot = pacing.wait_seconds(record.kind, key, now, record.pace_slot, state.next_allowed)
     if wait > 0:
-        repo.release_hold(record.event_id, record.id, clock.iso(), slot, now + wait)
-        return _hold(message, record, wait, policy, "paced")
+        return _held(message, record, key, wait, slot, policy, "paced")
     gate = breaker.check(key, now, state)
     if gate.hold <= 0:
         return gate
-    repo.release_hold(record.event_id, record.id, clock.iso(), None, now + gate.hold)
-    step = hold_step(gate.hold, message.receive_count, policy)
-    if step.action == "retry" and message.queue_url:
+    return _held(message, record, key, gate.hold, None, policy, "circuit open")
+
+
+def _held(
+    message: QueuedMessage,
+    record: repo.DeliveryRecord,
+    key: str,
+    seconds: float,
+    slot: float | None,
+    policy: RetryPolicy,
+    why: str,
+) -> str:
+    """Our claim is given back without a send; past the retry horizon (after sends that failed, say an
+    open breaker that never lets this delivery try again) the delivery gives up instead."""
+    now = clock.epoch()
+    repo.release_hold(record.event_id, record.id, clock.iso(), slot, now + seconds)
+    sent = record.attempts - 1  # the claim counted one
+    if sent > 0 and record.retry_since is not None and now - record.retry_since >= policy.horizon_seconds:
+        outcome = Outcome.retry(f"{why}; last error: {record.last_error}")
+        return _carry_out(message, record, next_step(outcome, sent, 0, now - record.retry_since, policy, 0.0), now)
+    if (
+        why == "circuit open"
+        and message.queue_url
+        and hold_step(seconds, message.receive_count, policy).action == "retry"
+    ):
         held.add(key, held.HeldMessage(record.id, message.queue_url, message.receipt_handle), now)
-    return _hold(message, record, gate.hold, policy, "circuit open")
+    return _hold(message, record, seconds, policy, why)
 
 
 def _hold(message: QueuedMessage, record: repo.DeliveryRecord, seconds: float, policy: RetryPolicy, why: str) -> str:
