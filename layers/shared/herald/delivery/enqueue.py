@@ -163,7 +163,8 @@ def send(sends: list[QueuedSend]) -> set[str]:
                 logger.exception("SendMessageBatch failed", extra={"queue_url": url})
                 failed.update(s.source for s in chunk)
                 continue
+            by_id = {str(i): s for i, s in enumerate(chunk)}
             for entry in response.get("Failed", []):
-                index = str(entry.get("Id"))
-                failed.update(s.source for i, s in enumerate(chunk) if str(i) == index or not index.isdigit())
+                known = by_id.get(str(entry.get("Id")))
+                failed.update([known.source] if known else [s.source for s in chunk])
     return failed
