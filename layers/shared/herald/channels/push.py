@@ -1,7 +1,7 @@
-"""OnCall mobile-app push through SNS Publish to a platform endpoint (FCM and APNs payloads).
+"""OnCall mobile-app push through an SNS platform endpoint (`endpointArn`), critical or not.
 
-Queued and retried like every other kind: throttling and SNS-side errors are retried; a disabled or
-missing endpoint, or a refused parameter, fails at once.
+The message is SNS's per-platform JSON (`MessageStructure=json`): FCM (`GCM`) and APNs (`APNS`, a sound
+for critical pages). Throttling and SNS-side errors are retried; a disabled or unknown endpoint fails.
 """
 
 from __future__ import annotations
@@ -17,15 +17,17 @@ from herald.channels.sms import TRANSIENT_SNS_ERRORS
 
 
 def message(notification: Notification, critical: bool) -> str:
-    title = notification.title or "Herald"
-    body = notification.message or notification.status
+    title, body = notification.headline, notification.message or notification.summary
+    aps: dict[str, object] = {"alert": {"title": title, "body": body}}
+    if critical:
+        aps["sound"] = {"critical": 1, "name": "default", "volume": 1.0}
     return json.dumps(
         {
             "default": f"{title}: {body}",
             "GCM": json.dumps(
                 {"notification": {"title": title, "body": body}, "priority": "high" if critical else "normal"}
             ),
-            "APNS": json.dumps({"aps": {"alert": {"title": title, "body": body}, "sound": "default"}}),
+            "APNS": json.dumps({"aps": aps}),
         }
     )
 
@@ -34,7 +36,7 @@ def send(notification: Notification, target: Target) -> Outcome:
     arn = target.config.get("endpointArn", "")
     if not arn:
         return Outcome.failed("the user has no mobile app (no SNS mobile push endpoint)")
-    critical = target.config.get("critical") == "True"
+    critical = target.config.get("critical", "").lower() == "true"
     try:
         response = client("sns").publish(
             TargetArn=arn, Message=message(notification, critical), MessageStructure="json"
@@ -46,6 +48,6 @@ def send(notification: Notification, target: Target) -> Outcome:
         text = str(error.response.get("Error", {}).get("Message", ""))
         status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
         if code in TRANSIENT_SNS_ERRORS or status >= 500 or status == 429:
-            return Outcome.retry(f"SNS push {code}: {text}")
-        return Outcome.failed(f"SNS push {code}: {text}")
+            return Outcome.retry(f"SNS {code}: {text}")
+        return Outcome.failed(f"SNS {code}: {text}")
     return Outcome.delivered(f"SNS message {response.get('MessageId', '')}")

@@ -29,16 +29,21 @@ from herald.observability import logger, metrics
 from herald.routing.plan import PlannedDelivery, StoredEvent
 from herald.settings import get_settings
 
-# Mobile push is published through SNS like SMS, and shares its queue (and its dead-letter queue).
-SHARED_QUEUES = {"push": "sms"}
+# A deployment without a queue of its own for mobile push (QUEUE_URL_PUSH) sends it through the SMS
+# queue: both are SNS publishes, sent by the same delivery function.
+FALLBACK_QUEUES = {"push": "sms"}
+
+
+def _queue_kind(kind: str) -> str:
+    return kind if kind in get_settings().queue_urls else FALLBACK_QUEUES.get(kind, kind)
 
 
 def queue_url(kind: str) -> str:
-    return get_settings().queue_url(SHARED_QUEUES.get(kind, kind))
+    return get_settings().queue_url(_queue_kind(kind))
 
 
 def has_queue(kind: str) -> bool:
-    return SHARED_QUEUES.get(kind, kind) in get_settings().queue_urls
+    return _queue_kind(kind) in get_settings().queue_urls
 
 
 @dataclass(frozen=True)
@@ -135,13 +140,14 @@ def enqueue(event: StoredEvent, planned: Iterable[PlannedDelivery]) -> int:
     return count
 
 
-def requeue(kind: str, event_id: str, delivery_id: str) -> None:
-    """Queues an existing record again (a scheduled replay, an escalation step, a redriven message)."""
-    if send([QueuedSend(kind, event_id, delivery_id, delivery_id)]):
+def requeue(kind: str, event_id: str, delivery_id: str, delay_seconds: int = 0) -> None:
+    """Queues an existing record again (a scheduled replay, an escalation step, a redriven message), at once
+    or after `delay_seconds` (SQS allows up to 900)."""
+    if send([QueuedSend(kind, event_id, delivery_id, delivery_id)], delay_seconds):
         raise RuntimeError(f"could not queue delivery {delivery_id}")
 
 
-def send(sends: list[QueuedSend]) -> set[str]:
+def send(sends: list[QueuedSend], delay_seconds: int = 0) -> set[str]:
     """SendMessageBatch, ten at a time per queue; returns the sources of the messages not sent."""
     by_queue: dict[str, list[QueuedSend]] = defaultdict(list)
     failed: set[str] = set()
@@ -157,7 +163,11 @@ def send(sends: list[QueuedSend]) -> set[str]:
             chunk = group[start : start + 10]
             try:
                 response = sqs.send_message_batch(
-                    QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": s.body()} for i, s in enumerate(chunk)]
+                    QueueUrl=url,
+                    Entries=[
+                        {"Id": str(i), "MessageBody": s.body(), "DelaySeconds": delay_seconds}
+                        for i, s in enumerate(chunk)
+                    ],
                 )
             except Exception:
                 logger.exception("SendMessageBatch failed", extra={"queue_url": url})
