@@ -142,12 +142,12 @@ def enqueue(event: StoredEvent, planned: Iterable[PlannedDelivery]) -> int:
 
 def requeue(kind: str, event_id: str, delivery_id: str, delay_seconds: int = 0) -> None:
     """Queues an existing record again (a scheduled replay, an escalation step, a redriven message), at once
-    or after `delay_seconds` (SQS allows up to 900)."""
-    if send([QueuedSend(kind, event_id, delivery_id, delivery_id)], delay_seconds):
-        raise RuntimeError(f"could not queue delivery {delivery_id}")
+    or after `delay_seconds` (SQS allows up to 900); raises when SQS refuses."""
+    body = QueuedSend(kind, event_id, delivery_id, delivery_id).body()
+    client("sqs").send_message(QueueUrl=queue_url(kind), MessageBody=body, DelaySeconds=delay_seconds)
 
 
-def send(sends: list[QueuedSend], delay_seconds: int = 0) -> set[str]:
+def send(sends: list[QueuedSend]) -> set[str]:
     """SendMessageBatch, ten at a time per queue; returns the sources of the messages not sent."""
     by_queue: dict[str, list[QueuedSend]] = defaultdict(list)
     failed: set[str] = set()
@@ -164,10 +164,7 @@ def send(sends: list[QueuedSend], delay_seconds: int = 0) -> set[str]:
             try:
                 response = sqs.send_message_batch(
                     QueueUrl=url,
-                    Entries=[
-                        {"Id": str(i), "MessageBody": s.body(), "DelaySeconds": delay_seconds}
-                        for i, s in enumerate(chunk)
-                    ],
+                    Entries=[{"Id": str(i), "MessageBody": s.body()} for i, s in enumerate(chunk)],
                 )
             except Exception:
                 logger.exception("SendMessageBatch failed", extra={"queue_url": url})
