@@ -3,9 +3,9 @@ queue, an acknowledge racing an escalation's start, and a queued step whose even
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,16 +13,15 @@ import boto3
 import pytest
 
 from herald import clock
-from herald.channels.base import Adapter, Outcome, Target
-from herald.channels.render import Notification
+from herald.aws import client
 from herald.data import deliveries, keys, timers
 from herald.data import events as events_repo
 from herald.data import oncall as oncall_repo
 from herald.data.table import table
-from herald.delivery.contract import CHANNELS
 from herald.domain import escalations, events, fanout, oncall, scheduler
 from herald.models.events import EventIn
 from herald_local.template import Resolver
+from tests.conftest import reset_settings
 from tests.support.apigw import ApiClient
 from tests.support.delivery_run import deliver_queued
 
@@ -44,21 +43,39 @@ def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     return FakeClock(monkeypatch)
 
 
+@dataclass
+class _Answer:
+    status_code: int = 200
+
+
 @pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """What the sms, voice and push senders were asked to send (event ids), in place of SNS."""
-    calls: dict[str, list[str]] = {"sms": [], "voice": [], "push": []}
+def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """What reached SNS (sms, push) and the voice API, answered at the AWS seam without sending."""
+    monkeypatch.setenv("HERALD_VOICE_ORIGINATION", "pool-1")
+    reset_settings()
+    calls: dict[str, list[dict[str, Any]]] = {"sms": [], "push": [], "voice": []}
 
-    def recorder(kind: str) -> Adapter:
-        def send(notification: Notification, target: Target) -> Outcome:
-            calls[kind].append(notification.event_id)
-            return Outcome.delivered()
+    def record_sns(params: dict[str, Any], **_: Any) -> None:
+        calls["push" if params.get("TargetArn") else "sms"].append(dict(params))
 
-        return send
+    def record_voice(params: dict[str, Any], **_: Any) -> None:
+        calls["voice"].append(dict(params))
 
-    for kind in calls:
-        monkeypatch.setitem(CHANNELS, kind, dataclasses.replace(CHANNELS[kind], sender=recorder(kind)))
-    return calls
+    def answer(**_: Any) -> tuple[_Answer, dict[str, Any]]:
+        return _Answer(), {"MessageId": "m-1"}
+
+    sns, voice = client("sns"), client("pinpoint-sms-voice-v2")
+    hooks = [
+        (sns, "provide-client-params.sns.Publish", record_sns),
+        (sns, "before-call.sns.Publish", answer),
+        (voice, "provide-client-params.pinpoint-sms-voice-v2.SendVoiceMessage", record_voice),
+        (voice, "before-call.pinpoint-sms-voice-v2.SendVoiceMessage", answer),
+    ]
+    for api, event, hook in hooks:
+        api.meta.events.register(event, hook)
+    yield calls
+    for api, event, hook in hooks:
+        api.meta.events.unregister(event, hook)
 
 
 def user_with_chain(org_id: str, *types: str | tuple[str, int], **config: str) -> str:
@@ -109,7 +126,11 @@ def crash_once(monkeypatch: pytest.MonkeyPatch, target: Any, name: str, when: Ca
 
 
 def test_a_crash_while_creating_the_wait_timer_does_not_freeze_the_escalation(
-    aws_env: Resolver, org_id: str, fake_clock: FakeClock, sent: dict[str, list[str]], monkeypatch: pytest.MonkeyPatch
+    aws_env: Resolver,
+    org_id: str,
+    fake_clock: FakeClock,
+    sent: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given a chain sms, wait 5 minutes, call, and a process that dies while creating the wait's timer
     user_id = user_with_chain(org_id, "notify_by_sms", ("wait", 300), "notify_by_phone_call")
@@ -127,11 +148,16 @@ def test_a_crash_while_creating_the_wait_timer_does_not_freeze_the_escalation(
     assert steps(event_id, user_id) == ["sent", "done", "sent"]
     deliver_queued("sms")
     deliver_queued("voice")
-    assert sent["sms"] == [event_id] and sent["voice"] == [event_id]
+    assert [c["PhoneNumber"] for c in sent["sms"]] == ["+14155550100"]
+    assert [c["DestinationPhoneNumber"] for c in sent["voice"]] == ["+14155550100"]
 
 
 def test_a_crash_after_the_timer_before_the_wait_is_saved_is_woken_by_the_timer(
-    aws_env: Resolver, org_id: str, fake_clock: FakeClock, sent: dict[str, list[str]], monkeypatch: pytest.MonkeyPatch
+    aws_env: Resolver,
+    org_id: str,
+    fake_clock: FakeClock,
+    sent: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given a process that dies right after creating the wait's timer, before saving the waiting step, and
     # a stream record that is never retried
@@ -167,10 +193,14 @@ def push_endpoint() -> str:
 
 
 def test_mobile_push_is_queued_and_sent_by_the_delivery_function(
-    api: ApiClient, aws_env: Resolver, org_id: str, token: str, fake_clock: FakeClock
+    api: ApiClient,
+    aws_env: Resolver,
+    org_id: str,
+    token: str,
+    fake_clock: FakeClock,
+    sent: dict[str, list[dict[str, Any]]],
 ) -> None:
     # Given a user with a mobile app and a chain that pushes
-    published: list[dict[str, Any]] = []
     endpoint = push_endpoint()
     user_id = user_with_chain(org_id, "notify_by_mobile_app_critical", pushEndpointArn=endpoint)
 
@@ -183,19 +213,18 @@ def test_mobile_push_is_queued_and_sent_by_the_delivery_function(
     assert (delivery["destination"]["kind"], delivery["status"]) == ("push", "pending")
 
     # And the delivery function publishes it to the endpoint
-    from herald.aws import client
-
-    client("sns").meta.events.register(
-        "provide-client-params.sns.Publish", lambda params, **_: published.append(params)
-    )
     assert deliver_queued("push") == (1, [])
-    assert [p["TargetArn"] for p in published] == [endpoint]
-    assert json.loads(json.loads(published[0]["Message"])["GCM"])["priority"] == "high"
+    assert [p["TargetArn"] for p in sent["push"]] == [endpoint]
+    assert json.loads(json.loads(sent["push"][0]["Message"])["GCM"])["priority"] == "high"
     assert deliveries.get(event_id, delivery["id"]).status == "delivered"  # type: ignore[union-attr]
 
 
 def test_an_acknowledge_racing_the_start_of_an_escalation_still_stops_it(
-    aws_env: Resolver, org_id: str, fake_clock: FakeClock, sent: dict[str, list[str]], monkeypatch: pytest.MonkeyPatch
+    aws_env: Resolver,
+    org_id: str,
+    fake_clock: FakeClock,
+    sent: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given an acknowledge that reads the event's partition just before the fan-out starts the escalation
     user_id = user_with_chain(org_id, "notify_by_sms", ("wait", 300), "notify_by_phone_call")
@@ -223,7 +252,12 @@ def test_an_acknowledge_racing_the_start_of_an_escalation_still_stops_it(
 
 
 def test_a_queued_step_is_not_sent_after_its_event_was_acknowledged(
-    api: ApiClient, aws_env: Resolver, org_id: str, token: str, fake_clock: FakeClock, sent: dict[str, list[str]]
+    api: ApiClient,
+    aws_env: Resolver,
+    org_id: str,
+    token: str,
+    fake_clock: FakeClock,
+    sent: dict[str, list[dict[str, Any]]],
 ) -> None:
     # Given a paged user whose SMS is still on the queue (say, in backoff)
     user_id = user_with_chain(org_id, "notify_by_sms")

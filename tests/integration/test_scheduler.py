@@ -17,6 +17,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 from herald.data import keys, timers
 from herald.data.table import table
 from herald.domain import scheduler
+from herald.observability import metrics
 from herald_local.functions import LambdaContext, load_instance
 from herald_local.template import Template
 from tests.conftest import reset_caches
@@ -97,13 +98,13 @@ def test_tick_runs_only_the_due_timer_once(jobs: dict[str, scheduler.Job]) -> No
     counts = scheduler.tick(NOW)
 
     # Then only the due timer ran, with its payload, and it is gone; the later one is kept
-    assert counts == {"ran": 1, "failed": 0, "unknown": 0, "overdue": 0}
+    assert counts == {"ran": 1, "failed": 0, "unknown": 0}
     assert job.calls == [{"n": 1, "what": "due"}]
     assert timer_item("due-1") is None
     assert timer_item("later-1") is not None
 
     # When it ticks again at the same moment, Then nothing runs again
-    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 0, "overdue": 0}
+    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 0}
     assert len(job.calls) == 1
 
     # When the later timer falls due, Then it runs, once
@@ -155,17 +156,17 @@ def test_failing_job_keeps_its_timer_for_a_tick_after_the_lease() -> None:
     counts = scheduler.tick(NOW)
 
     # Then the failure is counted and the timer is kept, leased
-    assert counts == {"ran": 0, "failed": 1, "unknown": 0, "overdue": 0}
+    assert counts == {"ran": 0, "failed": 1, "unknown": 0}
     item = timer_item("flaky-1")
     assert item is not None
     assert float(item["claimedUntil"]) == pytest.approx(NOW + LEASE)
 
     # When it ticks again inside the lease, Then the job is not run again
-    assert scheduler.tick(NOW + 60) == {"ran": 0, "failed": 0, "unknown": 0, "overdue": 0}
+    assert scheduler.tick(NOW + 60) == {"ran": 0, "failed": 0, "unknown": 0}
     assert len(job.calls) == 1
 
     # When the lease has passed, Then it runs again, succeeds, and the timer is gone
-    assert scheduler.tick(NOW + LEASE + 1) == {"ran": 1, "failed": 0, "unknown": 0, "overdue": 1}
+    assert scheduler.tick(NOW + LEASE + 1) == {"ran": 1, "failed": 0, "unknown": 0}
     assert len(job.calls) == 2
     assert timer_item("flaky-1") is None
 
@@ -178,7 +179,7 @@ def test_a_failing_job_does_not_stop_the_others() -> None:
     timers.schedule("good-1", good_kind, NOW - 10, {})
 
     # When the scheduler ticks, Then the good one ran and the bad one waits for its retry
-    assert scheduler.tick(NOW) == {"ran": 1, "failed": 1, "unknown": 0, "overdue": 0}
+    assert scheduler.tick(NOW) == {"ran": 1, "failed": 1, "unknown": 0}
     assert timer_item("good-1") is None
     assert timer_item("bad-1") is not None
 
@@ -188,7 +189,7 @@ def test_unknown_kind_is_counted_and_kept() -> None:
     timers.schedule("orphan-1", "no-such-kind", NOW - 1, {})
 
     # When the scheduler ticks, Then it is counted as unknown, not claimed, not deleted
-    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 1, "overdue": 0}
+    assert scheduler.tick(NOW) == {"ran": 0, "failed": 0, "unknown": 1}
     item = timer_item("orphan-1")
     assert item is not None and "claimedUntil" not in item
 
@@ -272,8 +273,12 @@ def test_scheduler_function_runs_due_timers(template: Template) -> None:
 # --- timers found however late (issue 13, defect 2) ----------------------------------------------
 
 
-def test_a_timer_hours_overdue_after_an_outage_still_runs_and_counts_as_overdue() -> None:
+def test_a_timer_hours_overdue_after_an_outage_still_runs_and_counts_as_overdue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Given a scheduler that ticked at NOW, and a timer due a minute later
+    reported: list[dict[str, Any]] = []
+    monkeypatch.setattr(metrics, "add_metric", lambda **metric: reported.append(metric))
     job = Recorder()
     kind = register(job)
     assert scheduler.tick(NOW)["ran"] == 0
@@ -282,8 +287,9 @@ def test_a_timer_hours_overdue_after_an_outage_still_runs_and_counts_as_overdue(
     # When the scheduler is down for five hours and then ticks
     counts = scheduler.tick(NOW + 5 * 3600)
 
-    # Then the timer runs (once), is counted overdue, and is removed
-    assert counts == {"ran": 1, "failed": 0, "unknown": 0, "overdue": 1}
+    # Then the timer runs (once), is counted overdue (the metric the alarm watches), and is removed
+    assert counts == {"ran": 1, "failed": 0, "unknown": 0}
+    assert reported[-1] == {"name": "OverdueTimers", "unit": "Count", "value": 1}
     assert job.calls == [{"late": True}] and timer_item("late-1") is None
     assert scheduler.tick(NOW + 5 * 3600 + 60)["ran"] == 0
 

@@ -29,13 +29,21 @@ from herald.observability import logger, metrics
 from herald.routing.plan import PlannedDelivery, StoredEvent
 from herald.settings import get_settings
 
+# A deployment without a queue of its own for mobile push (QUEUE_URL_PUSH) sends it through the SMS
+# queue: both are SNS publishes, sent by the same delivery function.
+FALLBACK_QUEUES = {"push": "sms"}
+
+
+def _queue_kind(kind: str) -> str:
+    return kind if kind in get_settings().queue_urls else FALLBACK_QUEUES.get(kind, kind)
+
 
 def queue_url(kind: str) -> str:
-    return get_settings().queue_url(kind)
+    return get_settings().queue_url(_queue_kind(kind))
 
 
 def has_queue(kind: str) -> bool:
-    return kind in get_settings().queue_urls
+    return _queue_kind(kind) in get_settings().queue_urls
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,8 @@ def send(sends: list[QueuedSend]) -> set[str]:
                 logger.exception("SendMessageBatch failed", extra={"queue_url": url})
                 failed.update(s.source for s in chunk)
                 continue
+            by_id = {str(i): s for i, s in enumerate(chunk)}
             for entry in response.get("Failed", []):
-                index = str(entry.get("Id"))
-                failed.update(s.source for i, s in enumerate(chunk) if str(i) == index or not index.isdigit())
+                known = by_id.get(str(entry.get("Id")))
+                failed.update([known.source] if known else [s.source for s in chunk])
     return failed

@@ -12,7 +12,7 @@ from typing import Any
 
 from herald import clock
 from herald.data import keys, timers
-from herald.observability import logger
+from herald.observability import logger, metrics
 
 Job = Callable[[dict[str, Any]], None]
 JOBS: dict[str, Job] = {}
@@ -31,19 +31,26 @@ def register(kind: str) -> Callable[[Job], Job]:
 
 def tick(now: float | None = None) -> dict[str, int]:
     now = clock.epoch() if now is None else now
-    counts = {"ran": 0, "failed": 0, "unknown": 0, "overdue": 0}
+    counts = {"ran": 0, "failed": 0, "unknown": 0}
     found = timers.due(now, limit=MAX_TIMERS_PER_TICK)
     unfinished = [timers.hour_of(found[-1])] if len(found) >= MAX_TIMERS_PER_TICK else []
     for item in found:
         timer_id = str(item["pk"]).split("#", 1)[1]
-        if now - float(item["due"]) > OVERDUE_AFTER_SECONDS:
-            counts["overdue"] += 1
         if not _run(timer_id, item, now, counts):
             unfinished.append(timers.hour_of(item))
     timers.move_checkpoint(min(unfinished, default=keys.due_hour(now)))
-    if counts["overdue"]:
-        logger.warning("overdue timers", extra={"overdue": counts["overdue"]})
+    report_overdue(found, now)
     return counts
+
+
+def report_overdue(found: list[dict[str, Any]], now: float) -> int:
+    """The `OverdueTimers` metric (alarmed on): timers found more than 5 minutes after they fell due, i.e.
+    the scheduler was down or behind."""
+    overdue = sum(1 for item in found if now - float(item["due"]) > OVERDUE_AFTER_SECONDS)
+    metrics.add_metric(name="OverdueTimers", unit="Count", value=overdue)
+    if overdue:
+        logger.warning("overdue timers", extra={"overdue": overdue})
+    return overdue
 
 
 def _run(timer_id: str, item: dict[str, Any], now: float, counts: dict[str, int]) -> bool:
