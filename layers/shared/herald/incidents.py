@@ -16,7 +16,7 @@ incident: the others find it open.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from herald.data import events as events_repo
@@ -103,16 +103,23 @@ def acknowledged(event_item: dict[str, Any]) -> None:
 
 def only_those_told(event: StoredEvent, planned: list[PlannedDelivery]) -> list[PlannedDelivery]:
     """The fan-out's filter: records whom an incident's opening event tells, and keeps its recovery to
-    them. Either may reach the fan-out first; if the recovery does, the opening event tells nobody."""
+    them. Either may reach the fan-out first; if the recovery does, it is routed as a recovery of a
+    dedupKey never seen, and the opening event, arriving after it, is recorded skipped as stale everywhere
+    (a trigger after its recovery would reopen what the receiver has closed)."""
     if not event.snapshot.get("dedupKey"):
         return planned
     if event.status == "triggered":
         told = [p.destination_key for p in planned if p.skip_reason is None]
-        return [] if repo.record_trigger_plan(event.id, told) == "after-recovery" else planned
+        if repo.record_trigger_plan(event.id, told) != "after-recovery":
+            return planned
+        stale = f"stale trigger: the recovery of dedupKey {event.snapshot['dedupKey']!r} was routed before it"
+        return [replace(p, skip_reason=p.skip_reason or stale) for p in planned]
     item = events_repo.get(event.id) or {}
     if item.get("incidentRole") != RECOVERY or not item.get("incidentId"):
         return planned
     told_of_trigger = repo.record_recovery_plan(str(item["incidentId"]), event.id)
+    if told_of_trigger is None:
+        return planned
     return [p for p in planned if p.destination_key in told_of_trigger]
 
 

@@ -259,9 +259,9 @@ def record_trigger_plan(event_id: str, destination_keys: list[str]) -> PlanOutco
         return "after-recovery" if old.get("incidentRole") == TRIGGER else "not-an-opening"
 
 
-def record_recovery_plan(trigger_event_id: str, recovery_event_id: str) -> set[str]:
-    """Marks the incident's recovery as routed; returns the destinations told of its opening event (none
-    when the opening event has not been routed yet: then it never will be)."""
+def record_recovery_plan(trigger_event_id: str, recovery_event_id: str) -> set[str] | None:
+    """Marks the incident's recovery as routed; returns the destinations told of its opening event, or None
+    when the opening event has not been routed yet (then it never will be: it is skipped as stale)."""
     try:
         answer = table().update_item(
             Key=keys.event(trigger_event_id),
@@ -274,4 +274,5 @@ def record_recovery_plan(trigger_event_id: str, recovery_event_id: str) -> set[s
         if is_conditional_failure(error):
             return set()  # the opening event is past its retention
         raise
-    return {str(k) for k in answer["Attributes"].get("incidentNotified") or []}
+    told = answer["Attributes"].get("incidentNotified")
+    return None if told is None else {str(k) for k in told}
