@@ -17,10 +17,12 @@ def test_committed_openapi_documents_match_the_resolvers() -> None:
     docs = documents()
     assert set(docs) == {
         "alert_notifications",
+        "alertmanager_intake",
         "alerts",
         "events",
         "notification_endpoints",
         "notification_groups",
+        "pagerduty_intake",
         "personal_notification_rules",
     }
     for folder, doc in docs.items():

@@ -7,7 +7,8 @@ import hashlib
 import hmac
 
 from herald import clock
-from herald.channels.base import Outcome, Target, classify, encode_json, post
+from herald.channels import formats
+from herald.channels.base import Outcome, Target, classify, delivery_headers, encode_json, post
 from herald.channels.render import Notification
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
@@ -52,9 +53,11 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, obj
 
 
 def send(notification: Notification, target: Target) -> Outcome:
+    if target.config.get("format"):  # a product's own body (Grafana, Mackerel): herald.channels.formats
+        return formats.send(notification, target)
     body = payload(notification, target.config)
     raw = encode_json(body)
-    headers = {"Content-Type": "application/json", "webhook-id": target.delivery_id}
+    headers = {"Content-Type": "application/json", **delivery_headers(target)}
     secret = target.secrets.get("secret")
     if secret:
         timestamp = int(clock.epoch())

@@ -18,7 +18,12 @@ def create(args: argparse.Namespace, ctx: Context) -> int:
     scopes = expand_scopes(args.scope)
     orgs.ensure(args.org)
     expires = time.time() + args.expires_in_days * 86400 if args.expires_in_days is not None else None
-    token = create_key(args.org, scopes, name=args.name or "", token=args.token, expires_at=expires)
+    token = args.token
+    if args.routing_key:
+        from herald.auth.keys import new_routing_key
+
+        token = token or new_routing_key()
+    token = create_key(args.org, scopes, name=args.name or "", token=token, expires_at=expires)
     data: dict[str, Any] = {"token": token, "id": key_id(token_hash(token)), "org": args.org, "scopes": scopes}
     ctx.out.created(token, data)
     if not ctx.out.json:
@@ -75,6 +80,11 @@ def add_create_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--token", help="use this token instead of a generated one (at least 16 characters)")
     parser.add_argument("--name", help="a name to recognise the key by in `keys list`")
+    parser.add_argument(
+        "--routing-key",
+        action="store_true",
+        help="mint the key in PagerDuty's 32-character routing key form (for POST /v2/enqueue)",
+    )
     parser.add_argument(
         "--expires-in-days", type=float, metavar="DAYS", help="the key stops working after this many days"
     )
