@@ -15,6 +15,8 @@ ENV = json.loads((ROOT / "env.json").read_text())["Parameters"]
 def test_env_json_names_the_local_stacks_table_key_and_queues(aws_env: Resolver) -> None:
     declared = aws_env.environment()
     assert set(ENV) - set(declared) == {"AWS_ENDPOINT_URL"}, "sam only sets variables the template declares"
+    local_resources = {n for n in declared if n in ("TABLE_NAME", "HERALD_KMS_KEY_ID") or n.startswith("QUEUE_URL_")}
+    assert local_resources <= set(ENV), "every variable that names a local resource is in env.json"
     assert ENV["TABLE_NAME"] == declared["TABLE_NAME"] == "herald-Table"
     key = aws.client("kms").describe_key(KeyId=ENV["HERALD_KMS_KEY_ID"])["KeyMetadata"]["KeyId"]
     assert key == declared["HERALD_KMS_KEY_ID"]

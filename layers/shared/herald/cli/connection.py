@@ -33,8 +33,13 @@ FUNCTION_VARIABLES = (
 
 
 def queue_logical_prefix(kind: str) -> str:
-    """The template names a kind's queues `<Prefix>Queue` and `<Prefix>DeadLetterQueue`."""
-    return {"pagerduty": "PagerDuty"}.get(kind, kind.capitalize())
+    """The template names a kind's queues `<Prefix>Queue` and `<Prefix>DeadLetterQueue` (the channel contract)."""
+    from herald.delivery.contract import channel
+
+    found = channel(kind)
+    if found is None:
+        raise CliError(f"no delivery kind {kind!r}", code=2)
+    return found.queue
 
 
 def is_loopback(url: str) -> bool:
