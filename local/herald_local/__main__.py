@@ -42,6 +42,7 @@ def main() -> int:
     if token:
         create_key(org_id, list(ALL_SCOPES), name="dev", token=token)
         lines.append(f"  token      {token}  (all scopes)")
+        lines.append(f"  console    {stack.api_url}/console#key={token}")
     else:
         lines.append("  token      none: set HERALD_DEV_TOKEN, or run `herald keys create --org ORG --scope …`")
     lines.append(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import urllib3
@@ -51,7 +53,16 @@ def _pool(scheme: str, address: str, port: int, hostname: str) -> urllib3.HTTPCo
         return pool
 
 
+# Set by a template preview (herald.templates.preview): it takes the request instead of the network.
+intercept: ContextVar[Callable[[str, str, bytes | None, dict[str, str]], None] | None] = ContextVar(
+    "herald_outbound_intercept", default=None
+)
+
+
 def request(method: str, url: str, body: bytes | None, headers: dict[str, str]) -> HttpResult:
+    taker = intercept.get()
+    if taker is not None:
+        taker(method, url, body, {"User-Agent": "Herald/0.1", **headers})
     parts, address = resolve_target(url)
     hostname = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)

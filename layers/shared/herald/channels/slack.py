@@ -23,7 +23,8 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, Any
             }
         )
     fields = [{"type": "mrkdwn", "text": f"*{k}*\n{truncate(v, 500)}"} for k, v in notification.facts()][:10]
-    blocks.append({"type": "section", "fields": fields})
+    if fields:  # a template's text stands alone (no facts); Slack refuses an empty `fields`
+        blocks.append({"type": "section", "fields": fields})
     if notification.url:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"<{notification.url}|Open>"}})
     blocks.append(

@@ -52,8 +52,8 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, obj
 
 
 def send(notification: Notification, target: Target) -> Outcome:
-    body = payload(notification, target.config)
-    raw = encode_json(body)
+    custom = notification.custom
+    raw = custom.body.encode() if custom and custom.body else encode_json(payload(notification, target.config))
     headers = {"Content-Type": "application/json", "webhook-id": target.delivery_id}
     secret = target.secrets.get("secret")
     if secret:

@@ -44,3 +44,15 @@ def ensure(org_id: str, name: str = "") -> bool:
                     return False
                 raise
         raise
+
+
+_names: dict[str, str] = {}
+
+
+def display_name(org_id: str) -> str:
+    """The org's name (templates print it), read once per container; the id when the org has no record."""
+    name = _names.get(org_id)
+    if name is None:
+        item = table().get_item(Key=keys.org(org_id)).get("Item") or {}
+        name = _names[org_id] = str(item.get("name") or org_id)
+    return name

@@ -24,6 +24,7 @@ from herald.data import destinations
 from herald.domain import breaker, pacing, replay
 from herald.observability import logger, metrics
 from herald.settings import get_settings
+from herald.templates import apply as templates
 
 LEASE_MARGIN_SECONDS = 30.0
 LAST_RECEIVE_SLEEP_SECONDS = 5.0
@@ -86,7 +87,15 @@ def deliver(message: QueuedMessage) -> str:
             target = Target(record.id, record.config, secrets.unseal(record.org_id, record.sealed))
             key = pacing.destination_key(record.kind, target.config, target.secrets)
             tracked = _gate(message, record, key)
-            outcome = adapter(Notification.from_snapshot(record.message), target)
+            notification = templates.customize(
+                Notification.from_snapshot(record.message),
+                record.org_id,
+                record.kind,
+                record.family,
+                record.destination_id,
+                record.destination_name,
+            )
+            outcome = adapter(notification, target)
         except RetryLater:
             raise
         except Exception as error:

@@ -28,6 +28,7 @@ from herald.models.common import Email
 from herald.models.grafana import AlertNotification, AlertNotificationLookup, ChannelIn, NotificationTestIn
 from herald.netguard import check_saved_url
 from herald.observability import logger
+from herald.templates import apply as templates
 
 GET_NOT_FOUND = "Alert notification not found"
 WRITE_NOT_FOUND = "alert notification not found"
@@ -419,7 +420,8 @@ def send_test(org_id: str, body: NotificationTestIn) -> None:
     else:
         target = Target(f"test_{ids.random_alnum(20)}", prepared.config, prepared.new_secrets)
         try:
-            outcome = adapter(test_notification(), target)
+            worded = templates.customize(test_notification(), org_id, body.type, "grafana", "test", body.name or "")
+            outcome = adapter(worded, target)
         except Exception as error:
             logger.exception("test send raised", extra={"type": body.type})
             outcome = Outcome.failed(f"{type(error).__name__}: {error}")
