@@ -6,7 +6,6 @@ value, and every Authorization header, becomes `***`."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -69,20 +68,19 @@ def _take_aws(request: Any, **_kwargs: Any) -> None:
         return
     body = request.body
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else (str(body) if body else None)
-    raise _Taken(TakenRequest(request.method, request.url, {k: str(v) for k, v in request.headers.items()}, text))
+    headers = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in request.headers.items()}
+    raise _Taken(TakenRequest(request.method, request.url, headers, text))
 
 
-@functools.cache
-def _hooked(service: str) -> Any:
-    aws = client(service)
-    aws.meta.events.register_first("before-send", _take_aws, unique_id="herald-template-preview")
-    return aws
+def _hook(service: str) -> None:
+    """Idempotent (one unique id), and redone each time: a rebuilt client must get the hook too."""
+    client(service).meta.events.register_first("before-send", _take_aws, unique_id="herald-template-preview")
 
 
 @contextmanager
 def _intercepting(kind: str) -> Iterator[None]:
     if kind in AWS_SERVICES:
-        _hooked(AWS_SERVICES[kind])
+        _hook(AWS_SERVICES[kind])
     token, flag = outbound.intercept.set(_take), _previewing.set(True)
     try:
         yield
