@@ -62,7 +62,10 @@ def wait(driver: WebDriver, check: Callable[[WebDriver], Any], timeout: float = 
 
 
 def shot(driver: WebDriver, name: str) -> None:
+    """The whole page: the window is grown to the document's height first."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    height = int(script(driver, "return document.documentElement.scrollHeight"))
+    driver.set_window_size(1100, min(max(height + 140, 400), 2400))
     driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
 
 
@@ -140,13 +143,14 @@ def test_console_signs_in_watches_deliveries_acknowledges_edits_a_template_and_s
         editor.send_keys('{"alert": "{{ title }} ({{ severity }})"}')
         wait(browser, lambda d: '"alert": "checkout down (critical)"' in d.find_element(By.ID, "preview-body").text)
         assert browser.find_element(By.ID, "preview-line").text == "POST https://example.com/***"
+        shot(browser, "templates")
         browser.find_element(By.ID, "tpl-save").click()
         wait(browser, lambda d: d.find_element(By.ID, "status").text.startswith("Template saved"))
         saved = stack.call("GET", "/v1/templates/webhook", token)
         assert saved.status == 200 and saved.json()["body"] == '{"alert": "{{ title }} ({{ severity }})"}'
         editor.send_keys(" {{ nope(")
         wait(browser, lambda d: "line 1" in d.find_element(By.ID, "error").text)
-        shot(browser, "templates")
+        shot(browser, "templates-error")
 
         browser.find_element(By.CSS_SELECTOR, 'nav a[data-view="destinations"]').click()
         wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#destinations-table tbody tr")) == 2)

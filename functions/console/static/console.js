@@ -481,6 +481,15 @@ function drawChart(hours) {
 
 // --- start ---------------------------------------------------------------------------------------------
 
+// `#key=TOKEN` signs in; the fragment never reaches the server and is removed from the address bar at once.
+function signInFromFragment() {
+  const fragment = location.hash.match(/^#key=([^&]+)/);
+  if (!fragment) return false;
+  history.replaceState(null, "", `${location.pathname}#events`);
+  signIn(decodeURIComponent(fragment[1]));
+  return true;
+}
+
 function start() {
   $("signin-form").addEventListener("submit", (event) => { event.preventDefault(); signIn($("key").value.trim()); });
   $("sign-out").addEventListener("click", () => signOut());
@@ -495,14 +504,8 @@ function start() {
   for (const link of document.querySelectorAll("nav a")) {
     link.addEventListener("click", (event) => { if (link.classList.contains("denied")) event.preventDefault(); });
   }
-  window.addEventListener("hashchange", () => { if (!location.hash.startsWith("#key=")) route(); });
-  // `#key=TOKEN` signs in; the fragment never reaches the server and is removed from the address bar at once.
-  const fragment = location.hash.match(/^#key=([^&]+)/);
-  if (fragment) {
-    history.replaceState(null, "", `${location.pathname}#events`);
-    signIn(decodeURIComponent(fragment[1]));
-    return;
-  }
+  window.addEventListener("hashchange", () => { if (!signInFromFragment()) route(); });
+  if (signInFromFragment()) return;
   const stored = sessionStorage.getItem(KEY_STORE);
   if (stored) signIn(stored);
   else showView("signin");
