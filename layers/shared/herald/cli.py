@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from herald.auth.scopes import ALL_SCOPES
 from herald.settings import DELIVERY_KINDS as _KINDS
+from herald.templates import cli as templates_cli
 
 
 def _table_name(stack: str) -> str:
@@ -244,6 +245,7 @@ def parser() -> argparse.ArgumentParser:
     redriving = deliveries.add_parser("redrive", help="move dead-letter messages back to their queues")
     redriving.add_argument("--kind", action="append", choices=list(_KINDS), help="repeat for several (default: all)")
     redriving.set_defaults(run=deliveries_redrive)
+    templates_cli.register(commands, _configure)
     return root
 
 
