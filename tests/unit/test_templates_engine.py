@@ -160,3 +160,22 @@ def test_custom_wording_reaches_each_chat_payload() -> None:
     assert "hi" in texts
     embed = discord.payload(worded(notification(), render("discord", Spec(title="D", text="d"), context("discord"))))
     assert embed["embeds"][0]["title"] == "D" and embed["embeds"][0]["description"] == "d"
+
+
+def test_a_template_that_fails_on_an_event_falls_back_to_heralds_wording(monkeypatch: pytest.MonkeyPatch) -> None:
+    from herald.templates import apply, store
+
+    broken = store.StoredTemplate("sms", None, Spec(text="{{ labels.env.missing.deeper }}"), "2026-01-01T00:00:00Z")
+    own = store.StoredTemplate(
+        "sms", "uptime:alt_1", Spec(text="own {{ title }}"), "2026-01-01T00:00:00Z", "alerts:alt_1"
+    )
+    monkeypatch.setattr(store, "for_org", lambda org_id: [broken, own])
+    monkeypatch.setattr(apply.orgs, "display_name", lambda org_id: "Acme")
+    plain = notification(title="db down")
+    # The destination's own template wins over the kind's.
+    assert apply.customize(plain, "org", "sms", "alerts", "alt_1", "pager").short_text() == "own db down"
+    # Another destination gets the kind's template, which fails on this event: Herald's wording is sent.
+    fallback = apply.customize(plain, "org", "sms", "alerts", "alt_2", "pager")
+    assert fallback == plain and fallback.short_text().startswith("[TRIGGERED] db down")
+    # Other kinds have no template: untouched.
+    assert apply.customize(plain, "org", "slack", "alerts", "alt_1", "pager") is plain
