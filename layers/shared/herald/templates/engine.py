@@ -93,15 +93,19 @@ def _limited_range(*args: int) -> range:
     return found
 
 
-def _to_json(value: Any) -> Markup:
-    return Markup(json.dumps(value, ensure_ascii=False))  # noqa: S704 - JSON text, never HTML
+class _Raw(str):
+    """Text a filter made that must be printed as is (`tojson`'s JSON), not escaped again."""
+
+
+def _to_json(value: Any) -> _Raw:
+    return _Raw(json.dumps(value, ensure_ascii=False))
 
 
 def _environment(escape: escaping.Escaper) -> _Sandbox:
     def finalize(value: Any) -> Any:
         if value is None:
             return ""
-        return value if isinstance(value, Markup) else escape(str(value))
+        return value if isinstance(value, Markup | _Raw) else escape(str(value))  # Markup: `| safe`
 
     env = _Sandbox(autoescape=False, finalize=finalize, keep_trailing_newline=False)
     for name in _UNBOUNDED_FILTERS:
