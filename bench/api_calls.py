@@ -308,7 +308,8 @@ def run(context: dict[str, Any]) -> Section:
         "Counts are botocore `before-call` events (one per API call; SDK retries are not calls) on moto "
         "in-process, one request at a time, with the authentication cache warm; the key lookup of a cold "
         "container is the separate `authentication (cold key)` row (one GetItem per key per container, "
-        "cached 60 s).",
+        "cached 5 s). Every authenticated request also spends one conditional UpdateItem on its key's rate "
+        "budget (shared by all containers); it is counted with authentication, not against the route.",
         "Minimum: one DynamoDB call per get, create, update or delete, one Query per list page, 0 for public "
         "documentation routes; a transaction counts as one call. KMS Encrypt (sealing secrets) and other "
         "non-DynamoDB calls are listed beside, not counted against the minimum.",

@@ -154,7 +154,10 @@ class CallCounter:
         operation = str(getattr(model, "name", parts[-1]))
         body = params.get("body") or b""
         raw = body if isinstance(body, bytes) else str(body).encode()
-        auth = service == "dynamodb" and operation == "GetItem" and b'"KEY#' in raw
+        # The key lookup and the key's rate budget are the authentication's calls, counted apart from the route's.
+        auth = service == "dynamodb" and (
+            (operation == "GetItem" and b'"KEY#' in raw) or (operation == "UpdateItem" and b'"RATE#' in raw)
+        )
         items = item_bytes = 0
         try:
             if operation in ("TransactWriteItems", "SendMessageBatch", "BatchWriteItem"):

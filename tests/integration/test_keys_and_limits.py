@@ -32,7 +32,7 @@ def test_cli_creates_lists_and_revokes_keys(org_id: str, api: ApiClient, capsys:
     assert token not in listing and key.last_used_at is not None
 
     assert herald(["keys", "revoke", "--org", org_id, "--id", key.id]) == 0
-    middleware.clear_cache()  # the 60 s per-container cache is what bounds revocation time
+    middleware.clear_cache()  # the per-container cache (at most 5 s) is what bounds revocation time
     answer = api.get("/v1/alerts", token=token)
     assert answer.status == 401 and answer.json()["error"]["code"] == "UNAUTHORIZED"
     assert herald(["keys", "revoke", "--org", org_id, "--id", key.id]) == 1

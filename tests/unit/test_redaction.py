@@ -27,6 +27,14 @@ SECRETS = [
     ("s3cr3t-value", '{\\"routingKey\\": \\"s3cr3t-value\\"}'),
     ("p4ss", "https://user:p4ss@example.com/hook"),
     ("rawtoken123", "x-api-key: rawtoken123"),
+    (
+        "Zm9vYmFyYmF6cXV4",
+        "POST https://prod-01.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke"
+        "?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=Zm9vYmFyYmF6cXV4 failed",
+    ),
+    ("R0UT1NGKEY0123456789abcdefabcdef", '{"routing_key": "R0UT1NGKEY0123456789abcdefabcdef", "event_action": "x"}'),
+    ("R0UT1NGKEY0123456789abcdefabcdef", '{\\"routing_key\\": \\"R0UT1NGKEY0123456789abcdefabcdef\\"}'),
+    ("R0UT1NGKEY0123456789abcdefabcdef", "GET /x?routing_key=R0UT1NGKEY0123456789abcdefabcdef&y=1"),
 ]
 
 

@@ -13,11 +13,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)(authorization|x-api-key)(\"?\s*[:=]\s*\"?)(bearer |token )?[^\s\",}]+"), r"\1\2\3[REDACTED]"),
     (
         re.compile(
-            r'(?i)(\\?"(?:secret|password|token|routingKey|integrationKey|bottoken|url|webhookUrl)\\?"\s*:\s*\\?")[^"\\]+'
+            r'(?i)(\\?"(?:secret|password|token|routingKey|routing_key|integrationKey|bottoken|url|webhookUrl)\\?"\s*:\s*\\?")[^"\\]+'
         ),
         r"\1[REDACTED]",
     ),
     (re.compile(r"(https?://)[^/\s:@\"]+:[^/\s@\"]+@"), r"\1[REDACTED]@"),
+    # Teams workflow (Power Automate) URLs carry their credential in the `sig` query parameter.
+    (re.compile(r"(?i)([?&](?:amp;)?sig=)[^&\s\"'\\]+"), r"\1[REDACTED]"),
+    (re.compile(r"(?i)(routing_key=)[^&\s\"'\\]+"), r"\1[REDACTED]"),
 )
 
 

@@ -32,7 +32,7 @@ class Settings(BaseModel):
     retry_base_seconds: float = Field(default=30.0, gt=0)
     retry_cap_seconds: float = Field(default=900.0, gt=0)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
-    key_cache_seconds: float = Field(default=60.0, ge=0)
+    key_cache_seconds: float = Field(default=5.0, ge=0, le=5)
     rate_limit_per_second: float = Field(default=20.0, gt=0)
     rate_limit_burst: int = Field(default=100, ge=1)
     event_retention_days: int = Field(default=30, ge=1)

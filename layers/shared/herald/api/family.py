@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
+from herald.api import body_limits
 from herald.auth.keys import Principal
 from herald.auth.middleware import authorize
 from herald.data.table import error_code
@@ -70,6 +71,7 @@ class Family:
                 self.app.append_context(principal=principal)  # type: ignore[no-untyped-call]
             _check_body_size(event)
             _decode_body(event)
+            body_limits.check(str(event.get("body") or ""))
             _treat_body_as_json(event)
             self._reject_json_array(event)
         except HeraldError as error:
@@ -151,8 +153,10 @@ def _treat_body_as_json(event: dict[str, Any]) -> None:
 
 
 def _check_body_size(event: Mapping[str, Any]) -> None:
-    body = event.get("body") or ""
-    if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
+    """Bytes, not characters: 200,000 "é" is 400 KB."""
+    body = str(event.get("body") or "")
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
+    if size > MAX_BODY_BYTES:
         raise PayloadTooLarge("Request body is larger than 256 KB")
 
 

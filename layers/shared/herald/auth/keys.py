@@ -12,6 +12,7 @@ from herald.auth.scopes import ALL_SCOPES
 from herald.data import keys, table
 from herald.errors import ValidationFailed
 
+LAST_USED_RESOLUTION_SECONDS = 60.0
 TOKEN_PREFIX = "hrld_"  # noqa: S105 - a prefix, not a secret
 
 
@@ -90,17 +91,27 @@ def lookup(token: str) -> Principal | None:
         return None
     if item.get("expiresAt") is not None and float(item["expiresAt"]) <= clock.epoch():
         return None
-    table.table().update_item(
-        Key=keys.api_key(digest),
-        UpdateExpression="SET lastUsedAt = :now",
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeValues={":now": clock.iso()},
-    )
+    _note_use(digest, item.get("lastUsedAt"))
     return Principal(
         org_id=str(item["orgId"]),
         scopes=frozenset(item.get("scopes", [])),
         key_name=str(item["name"]),
         key_id=str(item.get("id") or key_id(digest)),
+    )
+
+
+def _note_use(digest: str, last_used_at: object) -> None:
+    """Writes `lastUsedAt` at most once a minute per key, not on every cache miss."""
+    now = clock.epoch()
+    if isinstance(last_used_at, str):
+        last = datetime.fromisoformat(last_used_at.replace("Z", "+00:00")).timestamp()
+        if now - last < LAST_USED_RESOLUTION_SECONDS:
+            return
+    table.table().update_item(
+        Key=keys.api_key(digest),
+        UpdateExpression="SET lastUsedAt = :now",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":now": clock.iso()},
     )
 
 
@@ -134,15 +145,17 @@ def list_keys(org_id: str) -> list[KeyInfo]:
 
 
 def revoke(org_id: str, id_: str) -> bool:
-    """Marks the org's key revoked; True when a key was revoked. Containers notice within the cache TTL."""
-    from boto3.dynamodb.conditions import Key
+    """Marks the org's key revoked, on whatever page of the org's keys it is; True when a key was revoked.
+    Containers notice within the key cache's TTL (HERALD_KEY_CACHE_SECONDS, at most 5 s)."""
+    from boto3.dynamodb.conditions import Attr, Key
 
-    response = table.table().query(
+    found = table.query_all(
         IndexName="gsi1",
         KeyConditionExpression=Key("gsi1pk").eq(keys.org_keys_gsi(org_id)),
+        FilterExpression=Attr("id").eq(id_),
     )
-    for item in response.get("Items", []):
-        if item.get("id") == id_ and not item.get("revokedAt"):
+    for item in found:
+        if not item.get("revokedAt"):
             table.table().update_item(
                 Key={"pk": item["pk"], "sk": item["sk"]},
                 UpdateExpression="SET revokedAt = :now",

@@ -1,9 +1,10 @@
-"""One authentication step for every family: the header forms of all five APIs, a per-container cache."""
+"""One authentication step for every family: the header forms of all five APIs, a per-container LRU of keys."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 
 from herald.auth import keys, ratelimit
@@ -11,7 +12,33 @@ from herald.auth.keys import Principal
 from herald.errors import Forbidden, Unauthorized
 from herald.settings import get_settings
 
-_cache: dict[str, tuple[float, Principal | None]] = {}
+MAX_CACHED_KEYS = 1024
+
+
+class _Lru:
+    """Digest → (expiry, principal), least recently used out first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, tuple[float, Principal | None]] = OrderedDict()
+
+    def get(self, digest: str, now: float) -> tuple[float, Principal | None] | None:
+        hit = self.items.get(digest)
+        if hit is None or hit[0] <= now:
+            return None
+        self.items.move_to_end(digest)
+        return hit
+
+    def put(self, digest: str, entry: tuple[float, Principal | None]) -> None:
+        self.items[digest] = entry
+        self.items.move_to_end(digest)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+# Known keys and unknown tokens are cached apart: a spray of random tokens churns only the second.
+_known = _Lru(MAX_CACHED_KEYS)
+_unknown = _Lru(MAX_CACHED_KEYS)
 _cache_lock = threading.Lock()
 
 
@@ -54,18 +81,17 @@ def _cached_lookup(token: str) -> Principal | None:
     now = time.monotonic()
     digest = keys.token_hash(token)
     with _cache_lock:
-        hit = _cache.get(digest)
-    if hit and hit[0] > now:
+        hit = _known.get(digest, now) or _unknown.get(digest, now)
+    if hit:
         return hit[1]
     principal = keys.lookup(token)
     with _cache_lock:
-        if len(_cache) > 1024:
-            _cache.clear()
-        _cache[digest] = (now + ttl, principal)
+        (_known if principal is not None else _unknown).put(digest, (now + ttl, principal))
     return principal
 
 
 def clear_cache() -> None:
     with _cache_lock:
-        _cache.clear()
+        _known.items.clear()
+        _unknown.items.clear()
     ratelimit.reset()

@@ -18,6 +18,11 @@ def api_key(token_hash: str) -> Key:
     return {"pk": f"KEY#{token_hash}", "sk": "KEY"}
 
 
+def rate_limit(key_id: str) -> Key:
+    """An API key's request budget (GCRA), shared by every container."""
+    return {"pk": f"RATE#{key_id}", "sk": "RATE"}
+
+
 def org_keys_gsi(org_id: str) -> str:
     return f"ORG#{org_id}#KEYS"
 
