@@ -163,6 +163,7 @@ def test_custom_wording_reaches_each_chat_payload() -> None:
 
 
 def test_a_template_that_fails_on_an_event_falls_back_to_heralds_wording(monkeypatch: pytest.MonkeyPatch) -> None:
+    from herald.data import orgs
     from herald.templates import apply, store
 
     broken = store.StoredTemplate("sms", None, Spec(text="{{ labels.env.missing.deeper }}"), "2026-01-01T00:00:00Z")
@@ -170,7 +171,7 @@ def test_a_template_that_fails_on_an_event_falls_back_to_heralds_wording(monkeyp
         "sms", "uptime:alt_1", Spec(text="own {{ title }}"), "2026-01-01T00:00:00Z", "alerts:alt_1"
     )
     monkeypatch.setattr(store, "for_org", lambda org_id: [broken, own])
-    monkeypatch.setattr(apply.orgs, "display_name", lambda org_id: "Acme")
+    monkeypatch.setattr(orgs, "display_name", lambda org_id: "Acme")
     plain = notification(title="db down")
     # The destination's own template wins over the kind's.
     assert apply.customize(plain, "org", "sms", "alerts", "alt_1", "pager").short_text() == "own db down"
