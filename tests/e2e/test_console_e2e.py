@@ -164,6 +164,7 @@ def test_console_signs_in_watches_deliveries_acknowledges_edits_a_template_and_s
         assert "Bar chart: 2 deliveries" in str(
             browser.find_element(By.CSS_SELECTOR, "#chart svg").get_attribute("aria-label")
         )
+        assert "webhook" in browser.find_element(By.ID, "dlq-body").text  # an all-scope key is an operator key
         shot(browser, "overview")
 
         browser.find_element(By.ID, "sign-out").click()
@@ -186,6 +187,8 @@ def test_console_greys_out_what_the_key_cannot_do_and_words_a_refused_key(
     assert "denied" in str(templates.get_attribute("class"))
     assert "needs templates:read" in templates.text
     assert templates.get_attribute("title") == "Needs the templates:read scope"
+    browser.find_element(By.CSS_SELECTOR, 'nav a[data-view="overview"]').click()
+    wait(browser, lambda d: "needs the operator:read scope" in d.find_element(By.ID, "dlq-body").text)
     browser.get(f"{stack.api_url}/console#key=hrld_not-a-real-key-000000")
     wait(browser, lambda d: d.find_element(By.ID, "view-signin").is_displayed())
     wait(browser, lambda d: "API key was refused" in d.find_element(By.ID, "error").text)
