@@ -129,6 +129,12 @@ def test_console_signs_in_watches_deliveries_acknowledges_edits_a_template_and_s
         assert script(browser, "return window.heraldNoReload") is True
         assert len(good.received) == 1 and good.received[0].headers["webhook-id"] in browser.page_source
         shot(browser, "event-detail")
+        browser.set_window_size(390, 844)  # a phone: the page reflows, only tables scroll sideways
+        assert script(browser, "return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert browser.find_element(By.ID, "acknowledge").is_displayed()
+        driver_shot = ARTIFACTS / "event-detail-phone.png"
+        browser.save_screenshot(str(driver_shot))
+        browser.set_window_size(1100, 760)
 
         browser.find_element(By.ID, "acknowledge").click()
         confirm(browser)
