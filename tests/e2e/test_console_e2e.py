@@ -144,7 +144,7 @@ def test_console_signs_in_watches_deliveries_acknowledges_edits_a_template_and_s
         browser.find_element(By.CSS_SELECTOR, 'nav a[data-view="templates"]').click()
         wait(browser, lambda d: d.find_element(By.ID, "view-templates").is_displayed())
         Select(browser.find_element(By.ID, "tpl-kind")).select_by_visible_text("webhook")
-        wait(browser, lambda d: "No template saved" in d.find_element(By.ID, "status").text)
+        wait(browser, lambda d: "No webhook template saved" in d.find_element(By.ID, "status").text)
         editor = browser.find_element(By.ID, "tpl-body")
         editor.send_keys('{"alert": "{{ title }} ({{ severity }})"}')
         wait(browser, lambda d: '"alert": "checkout down (critical)"' in d.find_element(By.ID, "preview-body").text)

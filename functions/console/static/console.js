@@ -351,14 +351,27 @@ async function openTemplates() {
 }
 
 async function loadTemplate() {
-  try {
-    const found = await api("GET", templatePath());
+  // The fields are read-only while a template loads, and an answer for a kind or destination no longer
+  // selected is dropped: nothing the user types is overwritten by a late answer.
+  const path = templatePath();
+  const kind = $("tpl-kind").value;
+  const fields = ["title", "text", "body"].map((name) => $(`tpl-${name}`));
+  for (const field of fields) field.readOnly = true;
+  $("template-form").setAttribute("aria-busy", "true");
+  let found = null;
+  let failure = null;
+  try { found = await api("GET", path); } catch (error) { failure = error; }
+  if (path !== templatePath()) return;
+  for (const field of fields) field.readOnly = false;
+  $("template-form").removeAttribute("aria-busy");
+  if (found) {
     for (const name of ["title", "text", "body"]) $(`tpl-${name}`).value = found[name] || "";
-    say(`Editing the saved ${found.kind} template${found.destinationRef ? ` for ${found.destinationRef}` : ""}.`);
-  } catch (error) {
-    for (const name of ["title", "text", "body"]) $(`tpl-${name}`).value = "";
-    say(error.message.startsWith("Not found") ? "No template saved here: Herald's own wording is used." : "");
-    if (!error.message.startsWith("Not found")) showError(error.message);
+    say(`Editing the saved ${kind} template${found.destinationRef ? ` for ${found.destinationRef}` : ""}.`);
+  } else {
+    for (const field of fields) field.value = "";
+    const missing = failure.message.startsWith("Not found");
+    say(missing ? `No ${kind} template saved here: Herald's own wording is used.` : "");
+    if (!missing) showError(failure.message);
   }
   schedulePreview();
 }
