@@ -154,3 +154,16 @@ def test_preview_refuses_a_destination_of_another_kind_and_a_broken_template(api
         "/v1/templates/preview", {"kind": "slack", "template": {"text": "{{ x.y.z }}"}, "event": EVENT}, token=token
     )
     assert broken.status == 400 and "line 1" in error_message(broken)
+
+
+def test_grafanas_test_route_words_its_notification_with_the_kinds_template(
+    api: ApiClient, token: str, receiver: Receiver
+) -> None:
+    template = {"body": '{"grafana test": "{{ title }}", "labels": {{ labels | tojson }}}'}
+    assert api.put("/v1/templates/webhook", template, token=token).status == 200
+    preview = api.post("/v1/templates/preview", {"kind": "webhook", "event": EVENT}, token=token).json()
+    assert json.loads(preview["body"])["grafana test"] == "db <down>"
+    body = {"type": "webhook", "settings": {"url": receiver.url("/grafana")}}
+    assert api.post("/api/alert-notifications/test", body, token=token).status == 200
+    (request,) = receiver.requests("/grafana")
+    assert request.json() == {"grafana test": "Test notification", "labels": {"source": "herald-test"}}
