@@ -115,6 +115,17 @@ def test_console_signs_in_watches_deliveries_acknowledges_edits_a_template_and_s
         wait(browser, lambda d: visible(d, row))
         wait(browser, lambda d: "delivered" in d.find_element(By.CSS_SELECTOR, f"{row} .counts").text)
         shot(browser, "events")
+        # Filters: severity in the page, status on the server; the row leaves and comes back.
+        severity = Select(browser.find_element(By.CSS_SELECTOR, '#event-filters select[name="severity"]'))
+        severity.select_by_visible_text("info")
+        wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, row))
+        severity.select_by_visible_text("any")
+        wait(browser, lambda d: visible(d, row))
+        status = Select(browser.find_element(By.CSS_SELECTOR, '#event-filters select[name="status"]'))
+        status.select_by_visible_text("recovered")
+        wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, row))
+        status.select_by_visible_text("any")
+        wait(browser, lambda d: visible(d, row))
 
         browser.find_element(By.CSS_SELECTOR, f"{row} a").click()
         wait(browser, lambda d: d.find_element(By.ID, "event-title").text == "checkout down")

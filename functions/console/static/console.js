@@ -4,7 +4,7 @@
 const KEY_STORE = "herald.apiKey";
 const POLL_MS = 3000;
 const STATUS_COLOURS = { delivered: "#1a7f37", failed: "#b42318", pending: "#8a5a00", skipped: "#6b7280" };
-const state = { key: null, session: null, timer: null, eventId: null, previewTimer: null, recentEvent: null };
+const state = { key: null, session: null, timer: null, eventId: null, previewTimer: null, recentEvent: null, eventsAsked: 0 };
 
 const $ = (id) => document.getElementById(id);
 
@@ -193,8 +193,10 @@ function counts(deliveries) {
 }
 
 async function loadEvents() {
+  const asked = ++state.eventsAsked;  // a poll answered after a filter change is dropped
   try {
     const page = await api("GET", `/v1/events?${eventQuery()}`);
+    if (asked !== state.eventsAsked) return;
     const severity = new FormData($("event-filters")).get("severity");
     const events = (page.events || []).filter((e) => !severity || e.severity === severity);
     if (events.length) state.recentEvent = events[0];
