@@ -42,6 +42,8 @@ def text_of(kind: str, source: str, **fields: Any) -> str:
 
 
 def test_slack_text_escapes_the_three_mrkdwn_entities_but_keeps_the_authors_markup() -> None:
+    title = render("slack", Spec(title="{{ title }}"), context("slack")).title
+    assert title is not None and "<!channel>" not in title and "&lt;!channel&gt;" in title
     out = text_of("slack", "*{{ title }}* <https://x.example|open>")
     assert out.startswith("*&lt;b&gt;x&lt;/b&gt; &amp; *bold*")
     assert "<!channel>" not in out and "&lt;!channel&gt;" in out

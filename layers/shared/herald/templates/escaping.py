@@ -56,5 +56,7 @@ TEXT_ESCAPERS: dict[str, Escaper] = {
     "http": plain,
 }
 
-# The escaper of each kind's title: where the provider shows the title as plain text, nothing to escape.
-TITLE_ESCAPERS: dict[str, Escaper] = {**TEXT_ESCAPERS, "slack": plain, "discord": plain}
+# The escaper of each kind's title. Slack's title is also the message's top-level `text`, which Slack reads
+# as mrkdwn (`<!channel>` would ping): escaped like the text. Discord shows it as an embed title (plain) and
+# as `content` with mentions never parsed (`allowed_mentions`): plain.
+TITLE_ESCAPERS: dict[str, Escaper] = {**TEXT_ESCAPERS, "discord": plain}
