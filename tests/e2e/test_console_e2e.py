@@ -15,6 +15,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.select import Select
@@ -204,7 +205,13 @@ def test_console_greys_out_what_the_key_cannot_do_and_words_a_refused_key(
     assert "denied" in str(templates.get_attribute("class"))
     assert "needs templates:read" in templates.text
     assert templates.get_attribute("title") == "Needs the templates:read scope"
-    browser.find_element(By.CSS_SELECTOR, 'nav a[data-view="overview"]').click()
+    # Keyboard: the skip link comes first, then the views; Enter opens one.
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.text == "Skip to content"
+    browser.switch_to.active_element.send_keys(Keys.TAB, Keys.TAB, Keys.TAB, Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("data-view") == "overview"
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
     wait(browser, lambda d: "needs the operator:read scope" in d.find_element(By.ID, "dlq-body").text)
     browser.get(f"{stack.api_url}/console#key=hrld_not-a-real-key-000000")
     wait(browser, lambda d: d.find_element(By.ID, "view-signin").is_displayed())
