@@ -6,6 +6,7 @@ A template is rendered with the event (`title`, `message`, `severity`, `status`,
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, UndefinedError
+from jinja2 import Template, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError, TemplateAssertionError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -125,6 +126,12 @@ def _env(escape: escaping.Escaper) -> _Sandbox:
     return env
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(escape: escaping.Escaper, source: str) -> Template:
+    """Compiled once per container: deliveries render the same few templates again and again."""
+    return _env(escape).from_string(source)
+
+
 def context_for(notification: Notification, destination_name: str, kind: str, org_name: str) -> dict[str, Any]:
     return {
         "eventId": notification.event_id,
@@ -172,9 +179,8 @@ def _deadline(seconds: float) -> Iterator[None]:
 def render_part(field: str, source: str, context: Mapping[str, Any], escape: escaping.Escaper) -> str:
     if len(source) > MAX_TEMPLATE_CHARS:
         raise TemplateFailed(field, f"the template is longer than {MAX_TEMPLATE_CHARS} characters")
-    env = _env(escape)
     try:
-        template = env.from_string(source)
+        template = _compiled(escape, source)
     except TemplateSyntaxError as error:
         raise TemplateFailed(field, _reason(error), error.lineno) from None
     out: list[str] = []
