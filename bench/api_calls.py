@@ -68,6 +68,13 @@ WHY_ABOVE = {
     "PUT /api/v1/personal_notification_rules/{id}/": "pointer → chain, then one transaction",
     "PATCH /api/v1/personal_notification_rules/{id}/": "pointer → chain, then one transaction",
     "DELETE /api/v1/personal_notification_rules/{id}/": "pointer → chain, then one transaction",
+    "POST /v1/events": "with a dedupKey, the incident's conditional write decides first (open, join or close), "
+    "then the event is stored; with an Idempotency-Key, the key is claimed before and completed after",
+    "GET /v1/events": "one GSI1 Query for the page, one BatchGetItem for its incidents, one Query per event for "
+    "its delivery statuses",
+    "POST /v1/intake/alertmanager": "per alert, as POST /v1/events with a dedupKey (the fingerprint)",
+    "POST /v2/enqueue": "the routing key is looked up as any key; acknowledge and resolve read the dedup_key's "
+    "incident first",
 }
 
 

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from herald.data import destinations
-from herald.domain.delivery import QueuedMessage, deliver
+from herald.delivery.step import QueuedMessage, deliver
 from herald.observability import logger, metrics, tracer
 from herald.settings import get_settings
 

@@ -1,23 +1,28 @@
-"""Herald's own event API: POST /v1/events (intake) and GET /v1/events/{id} (with every delivery)."""
+"""Herald's own event API: POST /v1/events (intake, with Idempotency-Key), GET /v1/events (list),
+GET /v1/events/{id} (with every delivery), POST /v1/events/{id}/acknowledge."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from herald.api.errors import uptime_error
 from herald.api.family import PUBLIC, Family, principal
-from herald.domain import events
+from herald.data.events import EventFilter
+from herald.domain import event_list, events
 from herald.domain.replay_failed import replay_failed
-from herald.models.events import Event, EventIn, EventWithDeliveries
+from herald.intake import idempotency
+from herald.models.events import ErrorBody, Event, EventIn, EventPage, EventSource, EventStatus, EventWithDeliveries
 from herald.observability import logger, metrics, tracer
 
 SCOPES = {
     "POST /v1/events": "events:write",
+    "GET /v1/events": "events:read",
     "GET /v1/events/{id}": "events:read",
     "POST /v1/events/{id}/acknowledge": "events:write",
     "POST /v1/events/{id}/replay": "events:write",
@@ -28,11 +33,74 @@ app = family.app
 app.enable_swagger(path="/v1/events/swagger", title="Herald events API", version="1.0.0")
 
 
-@app.post("/v1/events", responses={202: {"description": "Accepted"}})
-def submit_event(body: Annotated[EventIn, Body()]) -> Response[Event]:
-    accepted = events.submit_event(principal(app).org_id, body)
-    metrics.add_metric(name="EventsAccepted", unit="Count", value=1)
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)
+@app.post(
+    "/v1/events",
+    responses={
+        202: {
+            "description": "Accepted (or, for an open dedupKey, the incident's event: nobody is notified again)",
+            "content": {"application/json": {"model": Event}},
+        },
+        409: {
+            "description": "A request with this Idempotency-Key is still being processed",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+        422: {
+            "description": "The Idempotency-Key was already used with a different body",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+    },
+)
+def submit_event(
+    body: Annotated[EventIn, Body()],
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", description="Same key and body within 24 h: the first answer again"),
+    ] = None,
+) -> Response[str]:
+    # `idempotency_key` documents the header in OpenAPI; key_from reads it in both of the draft's forms
+    org_id = principal(app).org_id
+    key = idempotency.key_from(app.current_event.headers or {})
+
+    def accept(event_id: str) -> idempotency.Answer:
+        accepted = events.accept(org_id, body, event_id=event_id)
+        if not accepted.deduplicated:
+            metrics.add_metric(name="EventsAccepted", unit="Count", value=1)
+        return idempotency.Answer(202, accepted.event.model_dump_json())
+
+    def already_done(event_id: str) -> idempotency.Answer | None:
+        stored = events.find_event(org_id, event_id)
+        return idempotency.Answer(202, stored.model_dump_json()) if stored else None
+
+    if key is None:
+        answer = accept("")
+    else:
+        answer = idempotency.run(org_id, key, app.current_event.body or "", accept, already_done)
+    headers = {idempotency.REPLAYED_HEADER: "true"} if answer.replayed else {}
+    return Response(
+        status_code=answer.status, content_type=content_types.APPLICATION_JSON, body=answer.body, headers=headers
+    )
+
+
+@app.get("/v1/events")
+def list_events(
+    status: Annotated[EventStatus | None, Query()] = None,
+    dedupKey: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
+    monitorId: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    source: Annotated[EventSource | None, Query()] = None,
+    since: Annotated[datetime | None, Query(description="ISO 8601; events created at or after it")] = None,
+    until: Annotated[datetime | None, Query(description="ISO 8601; events created at or before it")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
+) -> EventPage:
+    """The org's events, newest first, each with its incident and its deliveries counted by status."""
+    return event_list.list_events(
+        principal(app).org_id,
+        limit=limit,
+        cursor=cursor,
+        since=since,
+        until=until,
+        filters=EventFilter(status=status, dedup_key=dedupKey, monitor_id=monitorId, source=source),
+    )
 
 
 @app.get("/v1/events/<id>")

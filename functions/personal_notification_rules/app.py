@@ -28,8 +28,10 @@ SCOPES = {
     f"GET {USERS}": "users:read",
     f"GET {USERS}current/": "users:read",
     f"GET {USERS}{{id}}/": "users:read",
-    f"GET {RULES}swagger": PUBLIC,
 }
+# OnCall's router (OptionalSlashRouter) answers each route with and without its trailing slash; so does Herald.
+SCOPES.update({route.rstrip("/"): scope for route, scope in SCOPES.items()})
+SCOPES[f"GET {RULES}swagger"] = PUBLIC
 family = Family(name="personal_notification_rules", error_body=oncall_error, scopes=SCOPES, status_of=oncall_status)
 app = family.app
 app.enable_swagger(path=f"{RULES}swagger", title="Herald OnCall personal notification rules API", version="1.0.0")
@@ -56,12 +58,14 @@ def body_dict(body: RuleIn) -> dict[str, Any]:
 
 
 @app.post(RULES, responses={201: {"description": "Created"}})
+@app.post(RULES.rstrip("/"), responses={201: {"description": "Created"}})
 def create_rule(body: Annotated[RuleIn, Body()]) -> Response[Rule]:
     created = oncall.create_rule(principal(app).org_id, body_dict(body))
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
 
 
 @app.get(RULES)
+@app.get(RULES.rstrip("/"))
 def list_rules(
     user_id: Annotated[str | None, Query()] = None,
     important: Annotated[str | None, Query(description="true or false")] = None,
@@ -72,27 +76,32 @@ def list_rules(
 
 
 @app.get(f"{RULES}<id>/")
+@app.get(f"{RULES}<id>")
 def get_rule(id: RuleId) -> Rule:
     return oncall.get_rule(principal(app).org_id, id)
 
 
 @app.put(f"{RULES}<id>/")
+@app.put(f"{RULES}<id>")
 def replace_rule(id: RuleId, body: Annotated[RuleIn, Body()]) -> Rule:
     return oncall.update_rule(principal(app).org_id, id, body_dict(body))
 
 
 @app.patch(f"{RULES}<id>/")
+@app.patch(f"{RULES}<id>")
 def update_rule(id: RuleId, body: Annotated[RuleIn, Body()]) -> Rule:
     return oncall.update_rule(principal(app).org_id, id, body_dict(body))
 
 
 @app.delete(f"{RULES}<id>/", responses={204: {"description": "No Content"}})
+@app.delete(f"{RULES}<id>", responses={204: {"description": "No Content"}})
 def delete_rule(id: RuleId) -> Response[str]:
     oncall.delete_rule(principal(app).org_id, id)
     return Response(status_code=204, body="")
 
 
 @app.get(USERS)
+@app.get(USERS.rstrip("/"))
 def list_users(
     email: Annotated[str | None, Query(description="case-insensitive exact match")] = None,
     username: Annotated[str | None, Query(description="case-insensitive exact match")] = None,
@@ -103,11 +112,13 @@ def list_users(
 
 
 @app.get(f"{USERS}current/")
+@app.get(f"{USERS}current")
 def current_user() -> User:
     return oncall.current_user(principal(app))
 
 
 @app.get(f"{USERS}<id>/")
+@app.get(f"{USERS}<id>")
 def get_user(id: RuleId) -> User:
     return oncall.get_user(principal(app).org_id, id)
 

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from herald.delivery import sweeper
 from herald.domain.scheduler import tick
 from herald.jobs import JOBS
 from herald.observability import logger, metrics, tracer
@@ -19,5 +20,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     scheduled = EventBridgeEvent(event)
     logger.info("tick", extra={"scheduled_at": scheduled.get("time"), "jobs": sorted(JOBS)})
     counts = tick()
+    sweeper.sweep_if_due()  # stale pending deliveries (herald/delivery/sweeper.py)
     metrics.add_metric(name="TimersRun", unit="Count", value=counts["ran"])
     return counts

@@ -49,7 +49,8 @@ def _herald_errors(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation.get("responses", {})
             if "204" in responses:  # No Content has no body, whatever the handler's annotation says
                 responses["204"].pop("content", None)
-            if responses.pop("422", None) is not None:
+            # Powertools' own 422 (request validation); a 422 a route documents itself stays
+            if responses.get("422", {}).get("description") == "Validation Error" and responses.pop("422"):
                 responses.setdefault("400", {"description": "Validation error, in the family's error shape"})
             # What every family's entry point can answer (herald/api/family.py), whatever the route.
             for status, description in COMMON_ERRORS.items():

@@ -17,6 +17,13 @@ from herald_local.moto_server import MotoServer
 from herald_local.pollers import Poller, QueuePoller, SchedulePoller, StreamPoller, rate_seconds
 from herald_local.template import REGION, Resolver, Template, provision
 
+# Environment variables that set a template parameter of the same meaning (queues' maxReceiveCount...).
+TEMPLATE_PARAMETERS = {
+    "HERALD_MAX_ATTEMPTS": "MaxAttempts",
+    "HERALD_MAX_RECEIVES": "MaxReceives",
+    "HERALD_RETRY_HORIZON_SECONDS": "RetryHorizonSeconds",
+}
+
 # What the local stack sets unless the environment already does.
 LOCAL_DEFAULTS = {
     "HERALD_ALLOW_PRIVATE_TARGETS": "1",
@@ -67,8 +74,9 @@ class Stack:
             os.environ.setdefault(key, value)
         private = os.environ["HERALD_ALLOW_PRIVATE_TARGETS"]
         parameters = {"AllowPrivateTargets": "0" if private == "0" else "1"}
-        if os.environ.get("HERALD_MAX_ATTEMPTS"):
-            parameters["MaxAttempts"] = os.environ["HERALD_MAX_ATTEMPTS"]
+        for var, parameter in TEMPLATE_PARAMETERS.items():
+            if os.environ.get(var):
+                parameters[parameter] = os.environ[var]
         self.template = Template(parameters=parameters)
         self.resolver = provision(self.template, self.clients())
         for key, value in self.resolver.environment().items():

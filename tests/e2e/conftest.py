@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,12 +97,13 @@ class LocalStack:
             time.sleep(every)
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+@contextmanager
+def local_stack(directory: Path, **overrides: str) -> Iterator[LocalStack]:
+    """A local stack (`python -m herald_local`) with the e2e settings plus `overrides` in its environment."""
     api_port, aws_port = free_port(), free_port()
     token = "hrld_e2e-dev-token-0123456789"
     org = ids.org_id()
-    log = tmp_path_factory.mktemp("stack") / "stack.log"
+    log = directory / "stack.log"
     env = {
         **os.environ,
         "HERALD_PORT": str(api_port),
@@ -116,6 +118,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     for name in ("AWS_ENDPOINT_URL", "TABLE_NAME", "HERALD_KMS_KEY_ID", "HERALD_ALLOW_PRIVATE_TARGETS"):
         env.pop(name, None)
     env = {k: v for k, v in env.items() if not k.startswith("QUEUE_URL_")}
+    env.update(overrides)
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "herald_local"], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
@@ -127,10 +130,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
             process.kill()
             raise RuntimeError("local stack did not start:\n" + log.read_text())
         time.sleep(0.1)
-    yield local
-    process.terminate()
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
+        yield local
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    # a short retry horizon, so that a receiver that never recovers ends failed within a test's time
+    with local_stack(tmp_path_factory.mktemp("stack"), HERALD_RETRY_HORIZON_SECONDS="30") as local:
+        yield local

@@ -58,6 +58,20 @@ def test_grafana_client_manages_notification_channels(stack: LocalStack, receive
     assert request.method == "PUT"
     assert request.headers["authorization"] == "Basic " + base64.b64encode(b"grafana:pa55").decode()
 
+    # As grafana-client and Grafana's UI update a webhook: url and httpMethod, no username, no password.
+    kept_settings = {"url": receiver.url("/kept"), "httpMethod": "POST"}
+    plain = {"name": "Team A", "type": "webhook", "settings": kept_settings}
+    kept = api.notifications.update_channel_by_uid("team-a-hook", plain)
+    assert kept["secureFields"] == {"password": True} and kept["settings"] == kept_settings
+    # The UI's Test button: the saved channel's id, its settings with a username, no secure settings.
+    with_user = {**kept_settings, "username": "ops"}
+    tested = api.client.POST("/alert-notifications/test", json={"id": 1, "type": "webhook", "settings": with_user})
+    assert tested == {"message": "Test notification sent"}
+    (test_send,) = receiver.wait_for(1, path="/kept")
+    assert test_send.headers["authorization"] == "Basic " + base64.b64encode(b"ops:pa55").decode()
+    assert test_send.json()["ruleName"] == "Test notification" and test_send.json()["state"] == "alerting"
+    assert set(test_send.json()) >= {"title", "ruleId", "ruleName", "state", "evalMatches", "orgId", "tags"}
+
     with pytest.raises(GrafanaClientError) as missing:
         api.notifications.get_channel_by_uid("nope")
     assert missing.value.status_code == 404 and "Alert notification not found" in missing.value.message
@@ -99,4 +113,4 @@ def test_default_channel_receives_events_through_the_pipeline(stack: LocalStack,
     assert answer.status == 202, answer.body
     received = receiver.wait_for(2, timeout=60)
     assert sorted(r.path for r in received) == ["/default", "/named"]
-    assert all(r.json()["data"]["title"] == "db down" for r in received)
+    assert all(r.json()["title"] == "[Alerting] db down" and r.json()["state"] == "alerting" for r in received)

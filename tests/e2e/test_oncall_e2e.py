@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import HttpAnswer, LocalStack
+from tests.support.receiver import Receiver
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -90,3 +92,73 @@ def test_page_sms_wait_then_acknowledge_cancels_the_call(stack: LocalStack) -> N
     assert escalation["state"] == "acknowledged"
     assert [s["status"] for s in escalation["steps"]] == ["sent", "cancelled", "cancelled"]
     assert len(acked.json()["deliveries"]) == 1
+
+
+def test_webhook_contact_made_with_the_cli_is_paged_and_an_acknowledge_stops_the_rest(stack: LocalStack) -> None:
+    # Given a user made with `herald users create --webhook` against this stack (the CLI is told the KMS key
+    # the stack made: the template's only key), whose chain is webhook, wait a minute, webhook again
+    org, token = stack.new_org_token()
+    [key] = stack.aws("kms").list_keys()["Keys"]
+    receiver = Receiver()
+    try:
+        created = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "herald.cli",
+                "users",
+                "create",
+                "--org",
+                org,
+                "--email",
+                "w@example.com",
+                "--webhook",
+                receiver.url("/page"),
+            ],
+            env={**stack.env(), "HERALD_KMS_KEY_ID": key["KeyId"], "HERALD_ALLOW_PRIVATE_TARGETS": "1"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert created.returncode == 0, created.stderr
+        user_id = created.stdout.strip()
+        for body in (
+            {"user_id": user_id, "type": "notify_by_webhook"},
+            {"user_id": user_id, "type": "wait", "duration": 60},
+            {"user_id": user_id, "type": "notify_by_webhook"},
+        ):
+            assert oncall(stack, "POST", "/api/v1/personal_notification_rules/", token, body).status == 201
+
+        # When an event pages the user
+        answer = stack.call(
+            "POST", "/v1/events", token, {"status": "triggered", "title": "db down", "targets": {"userIds": [user_id]}}
+        )
+        assert answer.status == 202, answer.body
+        event_id = answer.json()["id"]
+
+        # Then the user's webhook receives the first step, and the delivery shows delivered
+        [request] = receiver.wait_for(1, timeout=30)
+        assert request.path == "/page" and request.json()["data"]["eventId"] == event_id
+
+        def delivered() -> list[dict[str, Any]]:
+            shown = stack.call("GET", f"/v1/events/{event_id}", token).json()
+            return [d for d in shown["deliveries"] if d["status"] == "delivered"]
+
+        assert stack.wait_for(delivered, timeout=20)
+
+        # When the event is acknowledged during the wait
+        acked = stack.call("POST", f"/v1/events/{event_id}/acknowledge", token)
+        assert acked.status == 200, acked.body
+        [escalation] = acked.json()["escalations"]
+        assert [s["status"] for s in escalation["steps"]] == ["sent", "cancelled", "cancelled"]
+
+        # Then the wait's timer is gone, so the scheduler (ticking every second here) sends nothing more
+        table = stack.aws("dynamodb")
+        timer = table.get_item(
+            TableName="herald-Table", Key={"pk": {"S": f"TIMER#oncall-{event_id}-{user_id}-1"}, "sk": {"S": "TIMER"}}
+        )
+        assert "Item" not in timer
+        time.sleep(3)
+        assert len(receiver.requests()) == 1
+    finally:
+        receiver.close()

@@ -13,13 +13,13 @@ import pytest
 from moto.ses.models import ses_backends
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from herald import aws, clock, outbound, secrets, settings
+from herald import aws, clock, secrets, settings
 from herald.channels import discord, email, slack, webhook
 from herald.channels.base import Outcome, Target
 from herald.channels.render import Notification
 from herald.data import deliveries
 from herald.data.deliveries import DeliveryRecord
-from herald.domain.delivery import QueuedMessage, RetryLater, deliver
+from herald.delivery.step import QueuedMessage, RetryLater, deliver
 from herald_local.template import Resolver
 from tests.support.receiver import Receiver, Reply
 
@@ -59,7 +59,6 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     settings.get_settings.cache_clear()
     yield
     settings.get_settings.cache_clear()
-    outbound._pools.clear()
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +80,6 @@ def receiver(shared_receiver: Receiver) -> Receiver:
 @pytest.fixture
 def moto_env(aws_env: Resolver) -> Iterator[Resolver]:
     yield aws_env
-    outbound._pools.clear()
 
 
 # --- webhook -------------------------------------------------------------------------------------

@@ -17,13 +17,13 @@ from botocore.stub import Stubber
 from moto.sns.models import sns_backends
 
 from herald import aws, clock, ids, secrets, settings
-from herald.channels import http, pagerduty, sms, teams, telegram, voice
+from herald.channels import http, pagerduty, push, sms, teams, telegram, voice
 from herald.channels.base import Target
 from herald.channels.render import Notification
 from herald.data import deliveries
 from herald.data.deliveries import DeliveryRecord
-from herald.domain.delivery import QueuedMessage, deliver
-from herald.domain.fanout import QueuedSend, send_batches
+from herald.delivery.enqueue import QueuedSend, send
+from herald.delivery.step import QueuedMessage, deliver
 from herald_local.template import ACCOUNT_ID, REGION, Resolver
 from tests.conftest import sqs_messages
 from tests.support.receiver import Receiver, Reply
@@ -615,7 +615,7 @@ def test_each_kind_is_queued_on_its_own_queue_and_delivered(
         updated_at=clock.iso(),
     )
     assert deliveries.put_if_absent(record)
-    assert send_batches([QueuedSend(kind, event_id, record.id, "1")]) == set()
+    assert send([QueuedSend(kind, event_id, record.id, "1")]) == set()
     queue_url = aws_env.environment()[f"QUEUE_URL_{kind.upper()}"]
     (message,) = sqs_messages(queue_url)
     assert json.loads(message["Body"]) == {"eventId": event_id, "deliveryId": record.id}
@@ -626,3 +626,30 @@ def test_each_kind_is_queued_on_its_own_queue_and_delivered(
     assert stored is not None and stored.status == "delivered"
     assert deliver(queued) == "skipped"
     assert len(receiver.requests()) == 1
+
+
+# --- OnCall mobile-app push (SNS platform endpoint) ---------------------------------------------------------
+
+
+def test_push_publishes_platform_json_to_the_endpoint_and_critical_pages_ring(aws_env: Resolver) -> None:
+    sns = aws.client("sns")
+    app = sns.create_platform_application(Name="oncall", Platform="GCM", Attributes={"PlatformCredential": "k"})
+    arn = sns.create_platform_endpoint(PlatformApplicationArn=app["PlatformApplicationArn"], Token="device-1")[
+        "EndpointArn"
+    ]
+    outcome = push.send(note(), target({"endpointArn": arn, "critical": "True"}))
+    assert outcome.result == "delivered" and outcome.detail.startswith("SNS message ")
+    body = json.loads(push.message(note(), critical=True))
+    assert json.loads(body["GCM"])["priority"] == "high"
+    assert json.loads(body["APNS"])["aps"]["sound"]["critical"] == 1
+    assert "sound" not in json.loads(json.loads(push.message(note(), critical=False))["APNS"])["aps"]
+
+
+def test_push_without_an_endpoint_fails_and_a_disabled_endpoint_fails(aws_env: Resolver) -> None:
+    assert push.send(note(), target({})).result == "failed"
+    with Stubber(aws.client("sns")) as stub:
+        stub.add_client_error("publish", "EndpointDisabled", "Endpoint is disabled", 400)
+        stub.add_client_error("publish", "Throttling", "Rate exceeded", 400)
+        arn = "arn:aws:sns:us-east-1:123456789012:endpoint/GCM/oncall/1"
+        results = [push.send(note(), target({"endpointArn": arn})).result for _ in range(2)]
+    assert results == ["failed", "retry"]

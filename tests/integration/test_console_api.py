@@ -44,7 +44,7 @@ def test_destinations_show_breaker_last_delivery_and_failure_rate(pipe: Pipeline
     [bad_destination] = [d for d in destination_refs.list_all(org) if d.ref == f"uptime:{bad}"]
     key = pacing.destination_key("webhook", bad_destination.config, {"url": receiver.url("/bad")})
     for _ in range(5):
-        breaker_repo.record_failure(key, clock.epoch(), 5, 60)
+        breaker_repo.record_failure(key, clock.epoch(), 5, 60, 600, False)
 
     listed = pipe.api.get("/v1/console/destinations", token=pipe.token)
     assert listed.status == 200, listed.text

@@ -37,6 +37,8 @@ EVENT_FIELDS = {
     "labels",
     "targets",
     "createdAt",
+    "source",
+    "links",
 }
 DELIVERY_FIELDS = {"id", "destination", "status", "attempts", "lastError", "createdAt", "updatedAt", "deliveredAt"}
 EVENT_ID = re.compile(r"^evt_[a-zA-Z0-9]+$")
@@ -165,6 +167,8 @@ def test_submit_answers_202_with_the_event_and_its_defaults(api: ApiClient, toke
         "labels": {},
         "targets": None,
         "createdAt": event["createdAt"],
+        "source": "api",
+        "links": [],
     }
 
 

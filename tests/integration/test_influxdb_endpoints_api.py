@@ -148,9 +148,9 @@ def test_http_headers_are_omitted_when_unset_and_description_sent_when_set(
     assert created["contentTemplate"] == "" and created["description"] == "the hook"
 
 
-def test_slack_needs_a_url_even_with_a_token(api: ApiClient, token: str, org_id: str) -> None:
-    response = api.post(BASE, {"type": "slack", "name": "s", "orgID": org_id, "token": "xoxb-1"}, token=token)
-    influx_error(response, 400, "invalid", "slack endpoint URL must be provided")
+def test_slack_takes_a_url_or_a_token(api: ApiClient, token: str, org_id: str) -> None:
+    token_only = create(api, token, {"type": "slack", "name": "bot", "orgID": org_id, "token": "xoxb-1"})
+    assert token_only["url"] == "" and token_only["token"] == f"secret: {token_only['id']}-token"
     created = create(api, token, {"type": "slack", "name": "s", "orgID": org_id, "url": SLACK_URL})
     assert created["token"] == ""  # a slack token is optional
 
@@ -346,6 +346,16 @@ def test_list_needs_an_org(api: ApiClient, token: str, org_id: str) -> None:
     influx_error(api.get(f"{BASE}?orgID=xyz", token=token), 400, "invalid", "orgID is invalid")
     assert api.get(f"{BASE}?org={org_id}", token=token).status == 200  # the org's name (= its id here)
     influx_error(api.get(f"{BASE}?org=someone-else", token=token), 404, "not found")
+
+
+def test_org_lookups_go_by_name(api: ApiClient, aws_env: Any, make_token: Callable[..., str]) -> None:
+    org = ids.org_id()
+    orgs.ensure(org, name="default")  # the local stack's dev org
+    caller = make_token(org)
+    assert api.get("/api/v2/orgs?org=default", token=caller).json()["orgs"][0]["id"] == org
+    assert api.get(f"{BASE}?org=default", token=caller).status == 200
+    influx_error(api.get(f"/api/v2/orgs?org={org}", token=caller), 404, "not found")  # ?org= is a name
+    influx_error(api.get(f"{BASE}?org={org}", token=caller), 404, "not found")
 
 
 def test_list_is_empty_for_a_new_org(api: ApiClient, token: str, org_id: str) -> None:
@@ -591,3 +601,26 @@ def test_health_and_ping_are_public(api: ApiClient, aws_env: Any) -> None:
     ping = api.get("/ping")
     assert ping.status == 204 and ping.text == ""
     assert ping.headers["X-Influxdb-Build"] == "OSS" and ping.headers["X-Influxdb-Version"]
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {"S": "x", "M": "y", "L": "z", "NULL": "true", "BOOL": "false"},  # DynamoDB's own type names as keys
+        {"": "empty key", "\u00e9\U0001f600": "\u0000", "a.b": "c#d", "x" * 300: "y" * 1000},
+    ],
+    ids=["type-names", "odd-strings"],
+)
+def test_labels_with_odd_property_keys_are_stored_and_listed(
+    api: ApiClient, token: str, org_id: str, properties: dict[str, str]
+) -> None:
+    """Found by fuzzing against InfluxDB's contract: such keys once made GET /api/v2/labels answer 500."""
+    created = api.post("/api/v2/labels", {"orgID": org_id, "name": "odd", "properties": properties}, token=token)
+    assert created.status == 201, created.text
+    label_id = created.json()["label"]["id"]
+    listed = api.get(f"/api/v2/labels?orgID={org_id}", token=token)
+    assert listed.status == 200 and listed.json()["labels"][0]["properties"] == properties
+    assert api.get(f"/api/v2/labels/{label_id}", token=token).json()["label"]["properties"] == properties
+    patched = patch(api, f"/api/v2/labels/{label_id}", {"properties": {"S": ""}}, token)
+    assert patched.status == 200 and "S" not in (patched.json()["label"]["properties"] or {})
+    assert api.delete(f"/api/v2/labels/{label_id}", token=token).status == 204

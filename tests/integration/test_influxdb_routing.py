@@ -10,10 +10,12 @@ from typing import Any
 from herald import clock, ids, secrets
 from herald.data import deliveries, orgs
 from herald.data import events as events_repo
+from herald.delivery import enqueue
 from herald.domain import delivery as delivery_domain
 from herald.domain import fanout
 from herald.routing import influxdb
 from herald.routing.plan import StoredEvent
+from herald.settings import get_settings
 from tests.support.apigw import ApiClient
 from tests.support.receiver import Receiver
 
@@ -96,8 +98,8 @@ def test_inactive_endpoint_is_recorded_as_skipped_and_not_queued(
     inactive = endpoint(api, token, {"type": "telegram", "name": "off", "token": "1:a", "channel": "1"})
     assert api.request("PATCH", f"{BASE}/{inactive}", {"status": "inactive"}, token=token).status == 200
     event = submit(api, token, [active, inactive])
-    pending = fanout.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
-    assert [kind for kind, _ in pending] == ["telegram"]  # only the active endpoint is queued
+    pending = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    assert [send.kind for send in pending] == ["telegram"]  # only the active endpoint is queued
     shown = api.get(f"/v1/events/{event.id}", token=token).json()
     by_endpoint = {d["destination"]["id"]: d for d in shown["deliveries"]}
     assert by_endpoint[active]["status"] == "pending"
@@ -110,8 +112,8 @@ def test_inactive_endpoint_is_recorded_as_skipped_and_not_queued(
         "name": "off",
     }
     # replaying the stream record neither queues the skipped one nor duplicates anything
-    again = fanout.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
-    assert [kind for kind, _ in again] == ["telegram"]
+    again = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    assert [send.kind for send in again] == ["telegram"]
     assert len(api.get(f"/v1/events/{event.id}", token=token).json()["deliveries"]) == 2
 
 
@@ -134,9 +136,10 @@ def test_http_and_slack_endpoints_deliver_to_the_receiver(
     )
     slack = endpoint(api, token, {"type": "slack", "name": "s", "url": receiver.url("/influx-slack")})
     event = submit(api, token, [http, slack])
-    pending = fanout.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
-    assert sorted(kind for kind, _ in pending) == ["http", "slack"]
-    for _kind, delivery_id in pending:
+    pending = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    assert sorted(send.kind for send in pending) == ["http", "slack"]
+    for send in pending:
+        delivery_id = send.delivery_id
         message = delivery_domain.QueuedMessage(event.id, delivery_id, 1, "receipt", None)
         assert delivery_domain.deliver(message) == "delivered"
     received = {r.path: r for r in receiver.wait_for(2)}
@@ -146,6 +149,41 @@ def test_http_and_slack_endpoints_deliver_to_the_receiver(
     assert hook.headers["x-team"] == "ops"
     assert "cpu high" in hook.body.decode()
     assert "cpu high" in received["/influx-slack"].json()["text"]
-    for _kind, delivery_id in pending:
+    for send in pending:
+        delivery_id = send.delivery_id
         record = deliveries.get(event.id, delivery_id)
         assert record is not None and record.status == "delivered"
+
+
+def test_a_token_only_slack_endpoint_posts_through_chat_post_message(
+    api: ApiClient, token: str, receiver: Receiver, monkeypatch: Any
+) -> None:
+    # Given a Slack endpoint with a token and no URL, as InfluxDB allows
+    monkeypatch.setenv("HERALD_SLACK_API_URL", receiver.url("/slack-api"))
+    get_settings.cache_clear()
+    receiver.default.body = b'{"ok":true,"channel":"C1","ts":"1.2"}'
+    slack = endpoint(api, token, {"type": "slack", "name": "bot", "token": "xoxb-bot-token"})
+    assert api.get(f"{BASE}/{slack}", token=token).json()["url"] == ""
+    # When an event naming the endpoint and carrying its channel is delivered
+    response = api.post(
+        "/v1/events",
+        {
+            "status": "triggered",
+            "title": "cpu high",
+            "labels": {"channel": "#ops"},
+            "targets": {"endpointIDs": [slack]},
+        },
+        token=token,
+    )
+    item, _ = events_repo.get_with_deliveries(response.json()["id"])
+    assert item is not None
+    event = StoredEvent.from_item(item)
+    (queued,) = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    kind, delivery_id = queued.kind, queued.delivery_id
+    assert kind == "slack"
+    assert delivery_domain.deliver(delivery_domain.QueuedMessage(event.id, delivery_id, 1, "r", None)) == "delivered"
+    # Then Slack's chat.postMessage got it with the token as a bearer, in the message's channel
+    (request,) = receiver.requests("/slack-api/chat.postMessage")
+    assert request.headers["authorization"] == "Bearer xoxb-bot-token"
+    assert request.json()["channel"] == "#ops" and "cpu high" in request.json()["text"]
+    get_settings.cache_clear()

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald import ids, secrets
-from herald.domain import fanout
+from herald import clock, ids, secrets
+from herald.data import events as events_repo
+from herald.delivery import enqueue
+from herald.domain import delivery, fanout, oncall
 from herald.routing import mackerel
 from herald.routing.plan import StoredEvent
 from herald_local.template import Resolver
 from tests.support.apigw import ApiClient
+from tests.support.receiver import Receiver
 
 HOOK = {"name": "hook", "type": "webhook", "url": "http://127.0.0.1:9/hook", "events": ["alert"]}
 
@@ -101,3 +104,45 @@ def test_routing_reads_sealed_urls_and_plans_one_delivery_per_channel(
 
 def test_an_org_without_mackerel_configuration_routes_nothing(aws_env: Resolver) -> None:
     assert routed(event(ids.org_id())) == []
+
+
+def test_webhook_channels_post_mackerels_own_alert_body(
+    api: ApiClient, token: str, org_id: str, receiver: Receiver
+) -> None:
+    # Given a webhook channel in the default group, and a triggered then recovered event for host web-1
+    hook = {**HOOK, "url": receiver.url("/mackerel"), "addToDefaultNotificationGroup": True}
+    call(api, "POST", "/api/v0/channels", token, hook)
+    sent = []
+    for status in ("triggered", "recovered"):
+        body = {"status": status, "title": "CPU high", "monitorId": "mon_a", "message": "cpu 95 > 90"}
+        response = api.post("/v1/events", {**body, "labels": {"host": "web-1"}}, token=token)
+        item, _ = events_repo.get_with_deliveries(response.json()["id"])
+        assert item is not None
+        stored = StoredEvent.from_item(item)
+        (queued,) = enqueue.record_deliveries(stored, fanout.plan_event(stored, clock.epoch()))
+        delivery_id = queued.delivery_id
+        assert delivery.deliver(delivery.QueuedMessage(stored.id, delivery_id, 1, "r", None)) == "delivered"
+        sent.append(stored)
+    # Then the receiver got Mackerel's webhook body, not Herald's
+    alerting, recovered = (r.json() for r in receiver.requests("/mackerel"))
+    assert alerting["event"] == "alert" and alerting["orgName"] == org_id and alerting["type"] == "host"
+    assert alerting["message"] == "cpu 95 > 90" and alerting["host"]["name"] == "web-1"
+    alert = alerting["alert"]
+    assert alert["id"] == sent[0].id and alert["status"] == "critical" and alert["isOpen"] is True
+    assert alert["monitorName"] == "CPU high" and alert["trigger"] == "monitoring"
+    assert (
+        isinstance(alert["openedAt"], int) and alert["createdAt"] // 1000 == alert["openedAt"]
+    )  # epoch ms and epoch s
+    assert recovered["alert"]["status"] == "ok" and recovered["alert"]["isOpen"] is False
+    assert "closedAt" in recovered["alert"] and "data" not in recovered
+
+
+def test_email_channel_user_ids_receive_at_their_oncall_address(
+    api: ApiClient, token: str, org_id: str, aws_env: Resolver
+) -> None:
+    alice = oncall.create_user(org_id, "alice@example.com").id
+    body = {"name": "mail", "type": "email", "emails": ["ops@example.com"], "userIds": [alice]}
+    channel = call(api, "POST", "/api/v0/channels", token, {**body, "addToDefaultNotificationGroup": True})
+    [planned] = fanout.plan_event(event(org_id), 1_700_000_000.0)
+    assert planned.destination_id == channel["id"] and planned.kind == "email"
+    assert planned.config["email"] == "ops@example.com,alice@example.com"

@@ -20,6 +20,7 @@ from herald.data import notification_groups as repo
 from herald.data import orgs
 from herald.data import table as table_module
 from herald.data.table import table
+from herald.domain import oncall
 from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient, ApiResponse
 
@@ -186,7 +187,7 @@ def test_create_email_channel_returns_it_with_id_and_suspended_at(api: ApiClient
     assert ok(call(api, "GET", CHANNELS, token)) == {"channels": [created]}
 
 
-def test_create_slack_channel_masks_the_url_and_seals_it(api: ApiClient, token: str, org_id: str) -> None:
+def test_create_slack_channel_returns_the_url_and_seals_it(api: ApiClient, token: str, org_id: str) -> None:
     response = call(api, "POST", CHANNELS, token, SLACK_BODY)
     created = ok(response)
     assert created == {
@@ -194,19 +195,18 @@ def test_create_slack_channel_masks_the_url_and_seals_it(api: ApiClient, token: 
         "name": "slack #ops",
         "type": "slack",
         "suspendedAt": None,
-        "url": "https://hooks.slack.com/********",
+        "url": SLACK_URL,  # Mackerel returns the saved URL
         "mentions": {"ok": "ok!", "warning": "@here", "critical": "@channel"},
         "enabledGraphImage": True,
         "events": ["alert"],
     }
-    assert "slack-plaintext-xyz" not in response.text
-    assert "slack-plaintext-xyz" not in ok(call(api, "GET", CHANNELS, token)).__repr__()
+    assert ok(call(api, "GET", CHANNELS, token)) == {"channels": [created]}
     item = channel_item(org_id, created["id"])
     assert "slack-plaintext-xyz" not in repr(item)
     assert set(item["sealed"]) == {"webhookUrl"}
 
 
-def test_create_webhook_channel_masks_the_url_and_seals_it(api: ApiClient, token: str, org_id: str) -> None:
+def test_create_webhook_channel_returns_the_url_and_seals_it(api: ApiClient, token: str, org_id: str) -> None:
     response = call(api, "POST", CHANNELS, token, WEBHOOK_BODY)
     created = ok(response)
     assert created == {
@@ -214,12 +214,12 @@ def test_create_webhook_channel_masks_the_url_and_seals_it(api: ApiClient, token
         "name": "receiver",
         "type": "webhook",
         "suspendedAt": None,
-        "url": "https://hooks.example.com/********",
+        "url": WEBHOOK_URL,
         "enabledGraphImage": False,
         "events": ["alert", "monitor"],
     }
-    assert "plaintext" not in response.text and "token=abc" not in response.text
-    assert set(channel_item(org_id, created["id"])["sealed"]) == {"url"}
+    item = channel_item(org_id, created["id"])
+    assert set(item["sealed"]) == {"url"} and "webhook-plaintext-xyz" not in repr(item)  # sealed at rest
 
 
 def test_channel_defaults(api: ApiClient, token: str) -> None:
@@ -253,7 +253,7 @@ def test_add_to_default_notification_group(api: ApiClient, token: str) -> None:
     ("body", "fragment"),
     [
         ({**EMAIL_BODY, "emails": ["not-an-email"]}, "emails"),
-        ({**EMAIL_BODY, "userIds": ["2vh7AZ21abc"]}, "user"),
+        ({**EMAIL_BODY, "userIds": ["2vh7AZ21abc"]}, "userIds: user not found: 2vh7AZ21abc"),
         ({**EMAIL_BODY, "events": ["alert", "coffee"]}, "events"),
         ({**SLACK_BODY, "url": "hooks.slack.com/services/x"}, "url"),
         ({**SLACK_BODY, "url": "ftp://hooks.slack.com/x"}, "url"),
@@ -288,10 +288,38 @@ def test_put_channel_replaces_it(api: ApiClient, token: str, kind: str) -> None:
     assert ok(call(api, "GET", CHANNELS, token))["channels"] == [updated]
 
 
+def test_email_channel_user_ids_name_the_orgs_oncall_users(api: ApiClient, token: str, org_id: str) -> None:
+    alice = oncall.create_user(org_id, "alice@example.com").id
+    other_org = ids.org_id()
+    orgs.ensure(other_org)
+    stranger = oncall.create_user(other_org, "bob@example.com").id
+    created = create_channel(api, token, {**EMAIL_BODY, "userIds": [alice]})
+    assert created["userIds"] == [alice]
+    refused = call(api, "POST", CHANNELS, token, {**EMAIL_BODY, "userIds": [alice, stranger, "nobody"]})
+    assert assert_error(refused, 400) == f"userIds: user not found: {stranger}, nobody"
+    update = call(api, "PUT", f"{CHANNELS}/{created['id']}", token, {**EMAIL_BODY, "userIds": ["nobody"]})
+    assert assert_error(update, 400) == "userIds: user not found: nobody"
+
+
+def test_put_channel_with_the_saved_url_keeps_the_stored_seal(api: ApiClient, token: str, org_id: str) -> None:
+    created = create_channel(api, token, WEBHOOK_BODY)
+    sealed = channel_item(org_id, created["id"])["sealed"]
+    ok(call(api, "PUT", f"{CHANNELS}/{created['id']}", token, {**created, "name": "again"}))
+    assert channel_item(org_id, created["id"])["sealed"] == sealed
+
+
 def test_put_channel_with_the_masked_url_keeps_the_stored_one(api: ApiClient, token: str, org_id: str) -> None:
     created = create_channel(api, token, SLACK_BODY)
     sealed = channel_item(org_id, created["id"])["sealed"]
-    ok(call(api, "PUT", f"{CHANNELS}/{created['id']}", token, {**created, "name": "again"}))
+    ok(
+        call(
+            api,
+            "PUT",
+            f"{CHANNELS}/{created['id']}",
+            token,
+            {**created, "name": "again", "url": "https://hooks.slack.com/********"},
+        )
+    )
     assert channel_item(org_id, created["id"])["sealed"] == sealed
 
 
@@ -299,7 +327,7 @@ def test_put_channel_with_a_new_url_replaces_it(api: ApiClient, token: str, org_
     created = create_channel(api, token, WEBHOOK_BODY)
     sealed = channel_item(org_id, created["id"])["sealed"]
     updated = ok(call(api, "PUT", f"{CHANNELS}/{created['id']}", token, {**WEBHOOK_BODY, "url": "http://other.test/x"}))
-    assert updated["url"] == "http://other.test/********"
+    assert updated["url"] == "http://other.test/x"
     assert channel_item(org_id, created["id"])["sealed"] != sealed
 
 

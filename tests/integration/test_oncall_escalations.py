@@ -19,7 +19,10 @@ from herald.domain.escalations import JOB_KIND
 from herald.jobs import JOBS
 from herald.models.events import EventIn
 from herald_local.template import Resolver
+from tests.conftest import reset_settings
 from tests.support.apigw import ApiClient
+from tests.support.delivery_run import deliver_queued
+from tests.support.receiver import Receiver
 
 T0 = 1_900_000_000.0
 
@@ -256,20 +259,31 @@ def test_missing_contacts_fail_their_step_with_a_reason(
 
 
 def test_contacts_reach_their_channels(
-    api: ApiClient, aws_env: Resolver, org_id: str, token: str, fake_clock: FakeClock
+    api: ApiClient,
+    aws_env: Resolver,
+    org_id: str,
+    token: str,
+    fake_clock: FakeClock,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Given a user whose sealed contacts all point at the loopback receiver (Telegram's API too)
+    monkeypatch.setenv("HERALD_TELEGRAM_API_URL", receiver.url("/telegram"))
+    reset_settings()
     user = oncall.create_user(
         org_id,
         "full@example.com",
         config={"phoneNumber": "+14155550100", "telegramChatId": "42"},
         secret_values={
-            "slackWebhookUrl": "https://hooks.slack.com/services/T/B/x",
-            "teamsUrl": "https://example.webhook.office.com/x",
-            "webhookUrl": "https://example.com/hook",
+            "slackWebhookUrl": receiver.url("/slack"),
+            "teamsUrl": receiver.url("/teams"),
+            "webhookUrl": receiver.url("/webhook"),
             "telegramToken": "123:abc",
         },
     ).id
     chain(org_id, user, "notify_by_slack", "notify_by_telegram", "notify_by_msteams", "notify_by_webhook")
+
+    # When an event pages the user and the delivery function sends what was queued
     event_id = page(org_id, [user])
     steps = view(api, token, event_id)["escalations"][0]["steps"]
     assert [(s["status"], s["kind"]) for s in steps] == [
@@ -279,7 +293,13 @@ def test_contacts_reach_their_channels(
         ("sent", "webhook"),
     ]
     for kind in ("slack", "telegram", "teams", "webhook"):
-        assert len(queue_bodies(aws_env, kind)) == 1, kind
+        assert deliver_queued(kind) == (1, []), kind
+
+    # Then each contact's receiver got its request (each secret opened under the context it was sealed with)
+    paths = sorted(r.path for r in receiver.wait_for(4))
+    assert paths == ["/slack", "/teams", "/telegram/bot123:abc/sendMessage", "/webhook"]
+    assert receiver.requests("/webhook")[0].json()["data"]["eventId"] == event_id
+    assert {d["status"] for d in view(api, token, event_id)["deliveries"]} == {"delivered"}
     telegram = deliveries.get(event_id, steps[1]["deliveryId"])
     assert telegram is not None and telegram.config == {"chatId": "42"} and set(telegram.sealed) == {"token"}
 

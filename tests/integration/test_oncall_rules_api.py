@@ -103,7 +103,10 @@ def test_every_seed_type_is_accepted(api: ApiClient, token: str, user: str, type
         ({"user_id": "U", "type": "wait", "duration": True}, {"detail": "Invalid duration format"}),
         ({"user_id": "U", "type": "wait", "position": -2}, {"detail": "Invalid value for position field"}),
         ({"user_id": "U", "type": "wait", "position": "x"}, {"position": ["A valid integer is required."]}),
-        ({"user_id": "U", "type": "wait", "important": "yes"}, {"important": ["Must be a valid boolean."]}),
+        ({"user_id": "U", "type": "wait", "important": "maybe"}, {"important": ["Must be a valid boolean."]}),
+        ({"user_id": "U", "type": "wait", "important": 2}, {"important": ["Must be a valid boolean."]}),
+        ({"user_id": "U", "type": "wait", "position": True}, {"position": ["A valid integer is required."]}),
+        ({"user_id": "U", "type": "wait", "position": 1.5}, {"position": ["A valid integer is required."]}),
         ({"user_id": "UNKNOWN000000", "type": "wait"}, {"detail": "User does not exist"}),
         ({"user_id": 7, "type": "wait"}, {"detail": "User does not exist"}),
     ],
@@ -250,7 +253,7 @@ def test_unknown_and_foreign_ids_are_404(api: ApiClient, token: str, make_token:
 def test_list_is_ordered_by_user_important_position_and_filtered(api: ApiClient, org_id: str, token: str) -> None:
     u1 = oncall.create_user(org_id, "a@example.com").id
     u2 = oncall.create_user(org_id, "b@example.com").id
-    first, second = sorted([u1, u2])
+    first, second = u1, u2  # creation order: OnCall orders by user (its primary key), not by public id
     r1 = make_rule(api, token, second)["id"]
     r2 = make_rule(api, token, first, important=True)["id"]
     r3 = make_rule(api, token, first)["id"]
@@ -450,3 +453,62 @@ def test_twenty_concurrent_inserts_and_deletes_keep_positions_gapless(
     assert {i for i, _ in listed} == created
     for rule_id, position in listed:
         assert call(seed_api, "GET", f"{RULES}{rule_id}/", token).json()["position"] == position
+
+
+# --- DRF field parsing, optional trailing slash, creation order (issue 16) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "important", "position"),
+    [
+        ({"important": "true", "position": "0"}, True, 0),
+        ({"important": "True", "position": 0.0}, True, 0),
+        ({"important": "yes", "position": " 0 "}, True, 0),
+        ({"important": 1, "position": "0.00"}, True, 0),
+        ({"important": "off", "position": "-1"}, False, 1),
+        ({"important": 0, "position": None}, False, 1),
+    ],
+    ids=lambda v: repr(v),
+)
+def test_fields_are_parsed_as_django_rest_framework_does(
+    api: ApiClient, token: str, user: str, fields: dict[str, Any], important: bool, position: int
+) -> None:
+    make_rule(api, token, user, important=important)  # one rule already in the chain
+    created = make_rule(api, token, user, "notify_by_email", **fields)
+    assert created["important"] is important and created["position"] == (0 if position == 0 else 1)
+    moved = call(api, "PATCH", f"{RULES}{created['id']}/", token, {"position": "0"})
+    assert moved.status == 200 and moved.json()["position"] == 0
+
+
+@pytest.mark.parametrize(("duration", "seconds"), [("00:15:00", 900), (3600.0, 3600), ("1:00:00", 3600)])
+def test_wait_duration_takes_oncalls_forms(api: ApiClient, token: str, user: str, duration: Any, seconds: int) -> None:
+    assert make_rule(api, token, user, "wait", duration=duration)["duration"] == seconds
+
+
+def test_routes_answer_with_and_without_the_trailing_slash(api: ApiClient, token: str, user: str) -> None:
+    created = call(api, "POST", RULES.rstrip("/"), token, {"user_id": user, "type": "notify_by_sms"})
+    assert created.status == 201, created.text
+    rule_id = created.json()["id"]
+    assert call(api, "GET", RULES.rstrip("/"), token).json()["results"] == [created.json()]
+    assert call(api, "GET", f"{RULES}{rule_id}", token).json() == created.json()
+    assert (
+        call(api, "PATCH", f"{RULES}{rule_id}", token, {"type": "notify_by_email"}).json()["type"] == "notify_by_email"
+    )
+    assert call(api, "PUT", f"{RULES}{rule_id}", token, {"type": "notify_by_sms"}).json()["type"] == "notify_by_sms"
+    assert call(api, "GET", f"{USERS}{user}", token).json()["id"] == user
+    assert call(api, "GET", USERS.rstrip("/"), token).json()["count"] == 1
+    current, slashed = call(api, "GET", f"{USERS}current", token), call(api, "GET", f"{USERS}current/", token)
+    assert (current.status, current.json()) == (slashed.status, slashed.json())
+    assert call(api, "DELETE", f"{RULES}{rule_id}", token).status == 204
+    assert call(api, "GET", f"{RULES}{rule_id}", token).status == 404
+
+
+def test_lists_are_in_creation_order_not_id_order(api: ApiClient, token: str, org_id: str) -> None:
+    users = [oncall.create_user(org_id, f"user{i}@example.com").id for i in range(6)]
+    made = []
+    for user_id in users:
+        made.append(make_rule(api, token, user_id, important=True)["id"])
+        made.insert(len(made) - 1, make_rule(api, token, user_id)["id"])  # default chain before important
+    listed = [rule["id"] for rule in call(api, "GET", RULES, token).json()["results"]]
+    assert listed == made
+    assert [u["id"] for u in call(api, "GET", USERS, token).json()["results"]] == users

@@ -22,7 +22,7 @@ from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 from standardwebhooks.webhooks import Webhook
 
-from herald import aws, ids, outbound, settings
+from herald import aws, ids, settings
 from herald.auth.keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import cooldowns, keys, orgs
@@ -244,7 +244,6 @@ def account() -> Iterator[Account]:
             delivery_handler=load_instance(api.specs["DeliveryFunction"]),
         )
     reset_caches()
-    outbound._pools.clear()
 
 
 def fresh_webhook_queue(sqs: Any, resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
@@ -399,19 +398,21 @@ def test_monitor_scoping(pipe: Pipeline, receiver: Receiver) -> None:
     assert [r.json()["data"]["eventId"] for r in receiver.requests("/b")] == [event_b]
 
 
-def test_event_without_monitor_reaches_no_uptime_alert(pipe: Pipeline, receiver: Receiver) -> None:
+def test_an_alert_for_every_monitor_gets_events_with_any_monitor_or_none(pipe: Pipeline, receiver: Receiver) -> None:
     # Given a catch-all alert and a scoped one
-    pipe.create_alert(receiver.url("/all"))
+    every = pipe.create_alert(receiver.url("/all"))
     pipe.create_alert(receiver.url("/a"), monitorId="mon_a")
 
-    # When an event that names no monitor is fanned out
-    event_id = pipe.post_event(service="checkout")
-    pipe.fan_out_events(event_id)
+    # When an event that names no monitor and one whose monitor is not of the mon_ form are fanned out
+    without = pipe.post_event(service="checkout")
+    odd = pipe.post_event(monitorId="web-1.example.com")
+    pipe.run(without, odd)
 
-    # Then nothing is recorded, queued or sent
-    assert pipe.deliveries(event_id) == []
-    assert pipe.receive() == []
-    assert receiver.requests() == []
+    # Then both reach the catch-all alert, and only it, and are kept in its history
+    assert [d["destination"]["id"] for d in pipe.deliveries(without)] == [every]
+    assert [d["destination"]["id"] for d in pipe.deliveries(odd)] == [every]
+    assert sorted(r.json()["data"]["eventId"] for r in receiver.requests("/all")) == sorted([without, odd])
+    assert receiver.requests("/a") == []
 
 
 def test_notify_on_recovery_false_skips_recovered(pipe: Pipeline, receiver: Receiver) -> None:
@@ -472,12 +473,18 @@ def test_cooldown_suppresses_repeats_per_alert_and_monitor(pipe: Pipeline, recei
     other_monitor = pipe.post_event(monitorId="mon_b")
     pipe.run(other_monitor)
 
-    # Then the repeat for mon_a created no delivery, while mon_b (its own window) did
+    # Then the repeat for mon_a was not sent but recorded as skipped with why, while mon_b (its own window) was
     assert len(pipe.deliveries(first)) == 1
-    assert pipe.deliveries(second) == []
+    [held] = pipe.deliveries(second)
+    assert held["status"] == "skipped" and held["lastError"].startswith("cooldown: ")
     assert len(pipe.deliveries(other_monitor)) == 1
     assert [r.json()["data"]["eventId"] for r in receiver.requests()] == [first, other_monitor]
-    assert [h["id"] for h in pipe.history(alert_id)] == [other_monitor, first]
+    history = pipe.history(alert_id)
+    assert [(h["id"], h["status"]) for h in history] == [
+        (other_monitor, "delivered"),
+        (second, "skipped"),
+        (first, "delivered"),
+    ]
 
 
 def test_cooldown_is_per_alert(pipe: Pipeline, receiver: Receiver) -> None:
@@ -491,7 +498,7 @@ def test_cooldown_is_per_alert(pipe: Pipeline, receiver: Receiver) -> None:
 
     # Then each alert notified once: one alert's window does not hold back the other
     assert len(pipe.deliveries(first)) == 2
-    assert pipe.deliveries(second) == []
+    assert [d["status"] for d in pipe.deliveries(second)] == ["skipped", "skipped"]
     assert sorted(r.path for r in receiver.requests()) == ["/one", "/two"]
 
 
@@ -753,62 +760,6 @@ def test_410_fails_at_once_without_retry(pipe: Pipeline, receiver: Receiver) -> 
     assert pipe.receive() == []
     assert len(receiver.requests()) == 1
     assert pipe.history(alert_id)[0]["status"] == "failed"
-
-
-def test_attempt_limit_fails_the_record_and_dead_letters_the_message(pipe: Pipeline, receiver: Receiver) -> None:
-    # Given a receiver that always answers 500, and the template's attempt limit
-    max_attempts = settings.get_settings().max_attempts
-    assert max_attempts == int(pipe.resolver.refs["MaxAttempts"])
-    receiver.default = Reply(status=500, body=b"still down")
-    try:
-        pipe.create_alert(receiver.url())
-        event_id = pipe.post_event(monitorId="mon_a")
-        pipe.fan_out_events(event_id)
-
-        # When every allowed attempt fails (the retry waits skipped)
-        for attempt in range(1, max_attempts + 1):
-            [message] = pipe.receive()
-            assert message["Attributes"]["ApproximateReceiveCount"] == str(attempt)
-            assert pipe.deliver([message]) == [message["MessageId"]]
-            if attempt < max_attempts:
-                assert pipe.deliveries(event_id)[0]["status"] == "pending"
-                pipe.make_visible(message)
-    finally:
-        receiver.default = Reply()
-
-    # Then the last attempt failed the record, naming the attempts and the last error
-    [delivery] = pipe.deliveries(event_id)
-    assert delivery["status"] == "failed"
-    assert delivery["attempts"] == max_attempts
-    assert delivery["lastError"] == f"gave up after {max_attempts} attempts: HTTP 500: still down"
-    assert len(receiver.requests()) == max_attempts
-    # And the message, reported failed and visible at once, goes to the dead-letter queue on its next receive
-    assert pipe.receive() == []
-    assert [json.loads(m["Body"])["deliveryId"] for m in sqs_messages(pipe.dead_letter_url)] == [delivery["id"]]
-
-
-def test_receive_count_at_the_limit_gives_up_on_the_first_failure(
-    pipe: Pipeline, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a lower attempt limit, and a message whose receive count has reached it
-    monkeypatch.setenv("HERALD_MAX_ATTEMPTS", "2")
-    settings.get_settings.cache_clear()
-    pipe.create_alert(receiver.url())
-    receiver.then(Reply(status=503, body=b"maintenance"))
-    event_id = pipe.post_event(monitorId="mon_a")
-    pipe.fan_out_events(event_id)
-    [message] = pipe.receive()
-    message["Attributes"]["ApproximateReceiveCount"] = "2"
-    visibility = count_calls("ChangeMessageVisibility")
-
-    # When the attempt fails transiently
-    assert pipe.deliver([message]) == [message["MessageId"]]
-
-    # Then the record is failed for good and the message is made visible at once (for the DLQ)
-    [delivery] = pipe.deliveries(event_id)
-    assert delivery["status"] == "failed"
-    assert delivery["lastError"] == "gave up after 1 attempts: HTTP 503: maintenance"
-    assert [c["VisibilityTimeout"] for c in visibility] == [0]
 
 
 def test_connection_refused_is_retried(pipe: Pipeline) -> None:

@@ -4,6 +4,7 @@
 # ruff: noqa: F811  (the pipeline fixtures are imported from test_pipeline and named as parameters)
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from typing import Any
@@ -11,8 +12,8 @@ from typing import Any
 import pytest
 
 from herald import cli, clock, jobs, settings
-from herald.channels import registry
 from herald.channels.base import Outcome, Target
+from herald.channels.base import Outcome as Answer
 from herald.channels.render import Notification
 from herald.data import breaker as breaker_repo
 from herald.data import deliveries as deliveries_repo
@@ -20,7 +21,8 @@ from herald.data import destinations
 from herald.data import events as events_repo
 from herald.data import pacing as pacing_repo
 from herald.data.deliveries import DeliveryRecord
-from herald.domain import breaker, pacing, replay, scheduler
+from herald.delivery import breaker, contract, pacing, replay
+from herald.delivery.step import lease_seconds
 from tests.integration.test_pipeline import (  # noqa: F401  (fixtures)
     Pipeline,
     account,
@@ -102,12 +104,12 @@ def test_webhooks_are_paced_only_by_the_providers_answers(pipe: Pipeline) -> Non
 def test_one_query_reads_a_destinations_pacing_and_breaker(pipe: Pipeline) -> None:
     assert destinations.read("k2") == destinations.DestinationState(0.0, None)
     pacing.provider_pause("k2", T0, 30.0)
-    breaker.failed("k2", T0)
+    breaker.after_send("k2", breaker.Gate(0, False), Answer.retry("HTTP 503"), T0)
     state = destinations.read("k2")
     assert state.next_allowed == T0 + 30 and state.breaker is not None and int(state.breaker["failures"]) == 1
     # the gate decides from that one read: paced until T0 + 30, then the breaker (one failure: closed)
     assert pacing.wait_seconds("webhook", "k2", T0 + 10, None, state.next_allowed) == (20.0, None)
-    assert breaker.check("k2", T0 + 40, state) == (0, True)
+    assert breaker.check("k2", T0 + 40, state) == breaker.Gate(0, True)
     assert destinations.read("other").breaker is None
 
 
@@ -166,40 +168,14 @@ def test_retry_after_holds_the_destinations_other_deliveries_without_an_attempt(
     assert pipe.deliveries(second)[0]["attempts"] == 1
 
 
-def test_a_hold_on_the_last_receive_fails_the_record_as_held(
-    pipe: Pipeline, receiver: Receiver, fake_clock: Clock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a destination paused for 60 s and a message on its last allowed receive
-    limits(monkeypatch, HERALD_MAX_ATTEMPTS="2")
-    pipe.create_alert(receiver.url("/last"))
-    receiver.then(Reply(status=429, body=b"", headers={"Retry-After": "60"}))
-    first, second = pipe.post_event(monitorId="mon_1"), pipe.post_event(monitorId="mon_1")
-    pipe.fan_out_events(first)
-    [message] = pipe.receive()
-    pipe.deliver([message])
-    pipe.fan_out_events(second)
-    [held] = pipe.receive()
-    held["Attributes"]["ApproximateReceiveCount"] = "2"
-
-    # When it is held once more
-    assert pipe.deliver([held]) == [held["MessageId"]]
-
-    # Then the record says failed (held, recoverable), with no send counted, instead of sitting pending
-    [delivery] = pipe.deliveries(second)
-    assert delivery["status"] == "failed"
-    assert delivery["lastError"].startswith("held (paced)")
-    assert delivery["attempts"] == 0
-    assert len(receiver.requests("/last")) == 1
-
-
 # --- the circuit breaker -----------------------------------------------------------------------
 
 
 def test_breaker_opens_after_consecutive_failures_holds_then_probes(
     pipe: Pipeline, receiver: Receiver, fake_clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a breaker threshold of 2, a 60 s cool-off, and a destination answering 503
-    limits(monkeypatch, HERALD_BREAKER_THRESHOLD="2", HERALD_BREAKER_COOLOFF_SECONDS="60")
+    # Given a breaker threshold of 2, a first probe after 5 s, and a destination answering 503
+    limits(monkeypatch, HERALD_BREAKER_THRESHOLD="2", HERALD_BREAKER_PROBE_SECONDS="5")
     pipe.create_alert(receiver.url("/flaky"))
     receiver.then(Reply(status=503), Reply(status=503))
     events = [pipe.post_event(monitorId="mon_1") for _ in range(3)]
@@ -212,16 +188,16 @@ def test_breaker_opens_after_consecutive_failures_holds_then_probes(
         assert pipe.deliver([by_event[event_id]]) == [by_event[event_id]["MessageId"]]
     assert len(receiver.requests("/flaky")) == 2
 
-    # Then the third is held for the cool-off: not sent, not failed, no attempt counted
+    # Then the third is held until the probe: not sent, not failed, no attempt counted
     visibility = count_calls("ChangeMessageVisibility")
     assert pipe.deliver([by_event[events[2]]]) == [by_event[events[2]]["MessageId"]]
-    assert visibility_timeouts(visibility) == [60]
+    assert visibility_timeouts(visibility) == [5]
     assert len(receiver.requests("/flaky")) == 2
     [held] = pipe.deliveries(events[2])
     assert (held["status"], held["attempts"]) == ("pending", 0)
 
-    # And after the cool-off one probe goes through; its success closes the breaker
-    fake_clock.now += 61
+    # And after those seconds one probe goes through; its success closes the breaker
+    fake_clock.now += 6
     pipe.make_visible(by_event[events[2]])
     [probe] = pipe.receive()
     assert pipe.deliver([probe]) == []
@@ -233,23 +209,6 @@ def test_breaker_opens_after_consecutive_failures_holds_then_probes(
     time.sleep(2.1)
     pipe.drain()
     assert {d["status"] for e in events for d in pipe.deliveries(e)} == {"delivered"}
-
-
-def test_half_open_lets_exactly_one_probe_through_and_a_failed_probe_reopens(
-    pipe: Pipeline, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    limits(monkeypatch, HERALD_BREAKER_THRESHOLD="3", HERALD_BREAKER_COOLOFF_SECONDS="60")
-    assert [breaker.failed("d", T0) for _ in range(3)] == [False, False, True]
-    assert breaker.check("d", T0 + 59)[0] == 1
-    # cool-off over: the first caller gets the probe, the others keep waiting
-    assert breaker.check("d", T0 + 60) == (0, True)
-    assert breaker.check("d", T0 + 60)[0] == breaker.HALF_OPEN_WAIT_SECONDS
-    # the probe fails: open again for a full cool-off
-    assert breaker.failed("d", T0 + 61) is True
-    assert breaker.check("d", T0 + 62)[0] == 59
-    # a success closes it (and a destination with no failures has no item)
-    breaker.succeeded("d", True)
-    assert breaker.check("d", T0 + 63) == (0, False)
 
 
 def test_permanent_failures_do_not_trip_the_breaker(
@@ -284,53 +243,6 @@ def test_record_model_keeps_the_reserved_slot() -> None:
 
 
 # --- replays -------------------------------------------------------------------------------------
-
-
-def test_a_delivery_that_gave_up_is_replayed_once_by_the_scheduler(
-    pipe: Pipeline, receiver: Receiver, fake_clock: Clock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given one attempt allowed and a receiver down for the first two sends
-    limits(monkeypatch, HERALD_MAX_ATTEMPTS="1", HERALD_REPLAY_WINDOW_MINUTES="60")
-    pipe.create_alert(receiver.url("/replay"))
-    receiver.then(Reply(status=503), Reply(status=503))
-    event_id = pipe.post_event(monitorId="mon_1")
-    pipe.fan_out_events(event_id)
-    [message] = pipe.receive()
-    pipe.deliver([message])
-    assert pipe.deliveries(event_id)[0]["status"] == "failed"
-    pipe.sqs.delete_message(QueueUrl=pipe.queue_url, ReceiptHandle=message["ReceiptHandle"])  # → the DLQ
-
-    # When the scheduler ticks before the replay delay, nothing happens; after it, the record is reset
-    assert scheduler.tick(fake_clock.now + 10)["ran"] == 0
-    fake_clock.now += replay.REPLAY_DELAY_SECONDS + 1
-    assert scheduler.tick(fake_clock.now)["ran"] == 1
-    [delivery] = pipe.deliveries(event_id)
-    assert (delivery["status"], delivery["attempts"]) == ("pending", 0)
-
-    # Then it is sent again; it fails again (its message bound for the DLQ) and is not replayed a second time
-    assert len(pipe.deliver_all()) == 1
-    assert pipe.deliveries(event_id)[0]["status"] == "failed"
-    assert scheduler.tick(fake_clock.now + 3600)["ran"] == 0
-    assert len(receiver.requests("/replay")) == 2
-
-
-def test_the_scheduled_replay_skips_failures_outside_the_window(
-    pipe: Pipeline, receiver: Receiver, fake_clock: Clock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    limits(monkeypatch, HERALD_MAX_ATTEMPTS="1", HERALD_REPLAY_WINDOW_MINUTES="1")
-    pipe.create_alert(receiver.url("/late"))
-    receiver.then(Reply(status=503))
-    event_id = pipe.post_event(monitorId="mon_1")
-    pipe.fan_out_events(event_id)
-    [message] = pipe.receive()
-    pipe.deliver([message])
-    pipe.sqs.delete_message(QueueUrl=pipe.queue_url, ReceiptHandle=message["ReceiptHandle"])
-
-    # the timer is due a minute later (the window), but the scheduler only runs after the window ended
-    fake_clock.now += 61 + 60
-    assert scheduler.tick(fake_clock.now)["ran"] == 1
-    assert pipe.deliveries(event_id)[0]["status"] == "failed"
-    assert pipe.receive() == []
 
 
 def test_replay_by_id_never_resends_delivered_and_resends_failed_on_request(pipe: Pipeline, receiver: Receiver) -> None:
@@ -374,9 +286,8 @@ def test_redrive_moves_dead_letters_back_and_drops_delivered_ones(
     pipe: Pipeline, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given two deliveries in the dead-letter queue: one failed, one delivered meanwhile
-    limits(monkeypatch, HERALD_MAX_ATTEMPTS="1")
     pipe.create_alert(receiver.url("/dlq"))
-    receiver.then(Reply(status=503))
+    receiver.then(Reply(status=410))
     failed_event, delivered_event = pipe.post_event(monitorId="mon_1"), pipe.post_event(monitorId="mon_1")
     pipe.fan_out_events(failed_event, delivered_event)
     messages = pipe.receive()
@@ -415,7 +326,8 @@ def test_a_handler_killed_mid_batch_loses_nothing_and_resends_nothing_recorded(
     events = [pipe.post_event(monitorId="mon_1") for _ in range(5)]
     pipe.fan_out_events(*events)
     victim = events[2]
-    real = registry.ADAPTERS["webhook"]
+    webhook = contract.CHANNELS["webhook"]
+    real = webhook.sender
 
     def others_recorded() -> bool:
         return all(
@@ -434,15 +346,15 @@ def test_a_handler_killed_mid_batch_loses_nothing_and_resends_nothing_recorded(
             raise Killed
         return real(notification, target)
 
-    monkeypatch.setitem(registry.ADAPTERS, "webhook", dying)
+    monkeypatch.setitem(contract.CHANNELS, "webhook", dataclasses.replace(webhook, sender=dying))
     messages = pipe.receive()
     assert len(messages) == 5
     with pytest.raises(Killed):
         pipe.deliver(messages)  # the invocation fails: nothing is deleted, nothing reported
 
     # When the batch comes back (visibility timeout over, the victim's lease expired) on a healthy runtime
-    monkeypatch.setitem(registry.ADAPTERS, "webhook", real)
-    fake_clock.now += settings.get_settings().http_timeout_seconds + 30 + 1
+    monkeypatch.setitem(contract.CHANNELS, "webhook", webhook)
+    fake_clock.now += lease_seconds(settings.get_settings()) + 1
     for m in messages:
         pipe.make_visible(m)
     pipe.drain()

@@ -25,6 +25,8 @@ FOLDER_TO_FUNCTION = {
     "personal_notification_rules": "PersonalNotificationRulesFunction",
     "notification_groups": "NotificationGroupsFunction",
     "notification_endpoints": "NotificationEndpointsFunction",
+    "alertmanager_intake": "AlertmanagerIntakeFunction",
+    "pagerduty_intake": "PagerDutyIntakeFunction",
 }
 EXPECTED_STATUS = {
     "list-alerts": 200,
@@ -93,6 +95,14 @@ EXPECTED_STATUS = {
     "get-org": 200,
     "influxdb-health": 200,
     "influxdb-ping": 204,
+    "list-events": 200,
+    "submit-event-idempotent": 202,
+    "alertmanager-webhook": 200,
+    "grafana-webhook": 200,
+    "pagerduty-trigger": 202,
+    "pagerduty-acknowledge": 202,
+    "pagerduty-resolve": 202,
+    "pagerduty-change": 202,
 }
 
 
@@ -120,8 +130,10 @@ def test_api_samples_answer_as_documented(aws_env: Any, receiver: Receiver) -> N
                 "personal_notification_rules",
                 "alert_notifications",
                 "notification_endpoints",
+                "alertmanager_intake",
+                "pagerduty_intake",
             )
-            for p in (EVENTS / folder).glob("*.json")
+            for p in sorted((EVENTS / folder).glob("*.json"))
         ],
         key=lambda p: p.stem.startswith("delete-"),
     )
@@ -167,6 +179,8 @@ def test_sample_is_valid_json_for_sam(path: Path) -> None:
         "personal_notification_rules",
         "alert_notifications",
         "notification_endpoints",
+        "alertmanager_intake",
+        "pagerduty_intake",
     ):
         assert event["version"] == "2.0" and event["routeKey"] in {r.route_key for r in Template().http_routes()}
     else:

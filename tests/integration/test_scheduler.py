@@ -17,6 +17,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 from herald.data import keys, timers
 from herald.data.table import table
 from herald.domain import scheduler
+from herald.observability import metrics
 from herald_local.functions import LambdaContext, load_instance
 from herald_local.template import Template
 from tests.conftest import reset_caches
@@ -74,7 +75,7 @@ class Recorder:
                 raise RuntimeError("job failed")
 
 
-def register(recorder: Recorder) -> str:
+def register(recorder: scheduler.Job) -> str:
     kind = f"test-{uuid.uuid4().hex[:8]}"
     scheduler.register(kind)(recorder)
     return kind
@@ -267,3 +268,93 @@ def test_scheduler_function_runs_due_timers(template: Template) -> None:
     assert counts["ran"] == 1 and counts["failed"] == 0
     assert job.calls == [{"via": "function"}]
     assert timer_item("fn-1") is None
+
+
+# --- timers found however late (issue 13, defect 2) ----------------------------------------------
+
+
+def test_a_timer_hours_overdue_after_an_outage_still_runs_and_counts_as_overdue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a scheduler that ticked at NOW, and a timer due a minute later
+    reported: list[dict[str, Any]] = []
+    monkeypatch.setattr(metrics, "add_metric", lambda **metric: reported.append(metric))
+    job = Recorder()
+    kind = register(job)
+    assert scheduler.tick(NOW)["ran"] == 0
+    timers.schedule("late-1", kind, NOW + 60, {"late": True})
+
+    # When the scheduler is down for five hours and then ticks
+    counts = scheduler.tick(NOW + 5 * 3600)
+
+    # Then the timer runs (once), is counted overdue (the metric the alarm watches), and is removed
+    assert counts == {"ran": 1, "failed": 0, "unknown": 0}
+    assert reported[-1] == {"name": "OverdueTimers", "unit": "Count", "value": 1}
+    assert job.calls == [{"late": True}] and timer_item("late-1") is None
+    assert scheduler.tick(NOW + 5 * 3600 + 60)["ran"] == 0
+
+
+def test_the_first_tick_finds_timers_days_overdue() -> None:
+    # Given no checkpoint yet (a new deployment) and a timer three days overdue
+    job = Recorder()
+    kind = register(job)
+    timers.schedule("days-1", kind, NOW - 3 * 86400, {})
+
+    # When the scheduler ticks, Then it runs
+    assert scheduler.tick(NOW)["ran"] == 1
+
+
+def test_the_checkpoint_waits_at_a_failing_timer_and_moves_on_once_it_ran() -> None:
+    # Given a timer whose job fails once, found six hours late
+    job = Recorder(failures=1)
+    kind = register(job)
+    assert scheduler.tick(NOW - 6 * 3600 - 60)["ran"] == 0
+    timers.schedule("stuck-1", kind, NOW - 6 * 3600, {})
+    assert scheduler.tick(NOW)["failed"] == 1
+
+    # Then the checkpoint stays at its hour, so the next tick after the lease finds it again
+    assert timers.checkpoint(NOW) == keys.due_hour(NOW - 6 * 3600)
+    assert scheduler.tick(NOW + LEASE + 1)["ran"] == 1
+
+    # And once it ran, the checkpoint moves to now's hour
+    assert timers.checkpoint(NOW) == keys.due_hour(NOW + LEASE + 1)
+
+
+def test_a_timer_scheduled_into_an_hour_already_passed_is_still_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a scheduler that has moved its checkpoint two hours past NOW
+    from herald import clock
+
+    job = Recorder()
+    kind = register(job)
+    scheduler.tick(NOW + 2 * 3600)
+    monkeypatch.setattr(clock, "epoch", lambda: NOW + 2 * 3600)
+
+    # When a timer is scheduled for NOW (a replay whose failure time is in the past)
+    timers.schedule("past-1", kind, NOW, {})
+
+    # Then the next tick finds it
+    assert scheduler.tick(NOW + 2 * 3600 + 60)["ran"] == 1
+
+
+def test_every_timer_expires_a_week_after_it_falls_due() -> None:
+    timers.schedule("ttl-1", "any", NOW, {})
+    item = timer_item("ttl-1")
+    assert item is not None and int(item["ttl"]) == int(NOW) + 7 * 86400
+
+
+def test_a_job_that_schedules_its_own_timer_again_keeps_the_new_one() -> None:
+    # Given a job that, when run, moves its own timer an hour later (as an escalation's wait restarted)
+    runs: list[float] = []
+
+    def again(payload: dict[str, Any]) -> None:
+        runs.append(NOW)
+        if len(runs) == 1:
+            timers.schedule("self-1", kind, NOW + 3600, {})
+
+    kind = register(again)
+    timers.schedule("self-1", kind, NOW - 1, {})
+
+    # When it runs, Then the rescheduled timer is kept and runs an hour later
+    assert scheduler.tick(NOW)["ran"] == 1
+    assert timer_item("self-1") is not None
+    assert scheduler.tick(NOW + 3600)["ran"] == 1 and len(runs) == 2

@@ -55,3 +55,16 @@ def _try(call: Any) -> Any:
 def _fresh_cache() -> Any:
     yield
     secrets.clear_cache()
+
+
+def test_an_owned_secret_opens_under_its_own_context_in_any_slot_and_for_no_other_org(aws_env: Any) -> None:
+    # Given a user's webhook URL sealed under (org, owner, field)
+    sealed = secrets.seal("org1", {"webhookUrl": "https://hooks.example.com/u"}, owner="oncall-user/U1")
+    assert secrets.sealed_as("webhookUrl", sealed["webhookUrl"])[:2] == ("oncall-user/U1", "webhookUrl")
+
+    # When the escalation hands it to the webhook sender's `url` slot, Then it opens there unchanged
+    assert secrets.unseal("org1", {"url": sealed["webhookUrl"]}) == {"url": "https://hooks.example.com/u"}
+
+    # And never for another org
+    with pytest.raises(ClientError):
+        secrets.unseal("org2", {"url": sealed["webhookUrl"]})

@@ -12,7 +12,7 @@ import pytest
 from herald import clock, settings
 from herald.channels import base
 from herald.channels.base import body_retry_after, classify, retry_after_header
-from herald.domain.delivery import backoff_seconds
+from herald.delivery.retries import RetryPolicy
 from herald.outbound import HttpResult
 
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -34,7 +34,11 @@ def set_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
     settings.get_settings.cache_clear()
 
 
-# --- backoff_seconds -----------------------------------------------------------------------------
+# --- backoff (herald/delivery/retries.py) -----------------------------------------------------------
+
+
+def backoff_seconds(attempt: int, retry_after: float | None, jitter: float | None = None) -> int:
+    return RetryPolicy.from_settings().backoff(attempt, retry_after, random.random() if jitter is None else jitter)
 
 
 @pytest.mark.parametrize(("attempt", "low", "high"), [(1, 15, 30), (2, 30, 60), (3, 60, 120), (4, 120, 240)])
@@ -53,35 +57,29 @@ def test_backoff_without_retry_after_is_exponential_with_equal_jitter(
 
 def test_backoff_window_edges(env: pytest.MonkeyPatch) -> None:
     # Given the jitter pinned to each end of its range
-    env.setattr("herald.domain.delivery.random.uniform", lambda a, b: a)
-    lowest = backoff_seconds(3, None)
-    env.setattr("herald.domain.delivery.random.uniform", lambda a, b: b)
-    highest = backoff_seconds(3, None)
+    lowest = backoff_seconds(3, None, 0.0)
+    highest = backoff_seconds(3, None, 1.0)
     # Then attempt 3 (nominal 120 s) waits 60..120 s
     assert (lowest, highest) == (60, 120)
 
 
 def test_backoff_attempt_zero_is_treated_as_the_first(env: pytest.MonkeyPatch) -> None:
-    env.setattr("herald.domain.delivery.random.uniform", lambda a, b: b)
-    assert backoff_seconds(0, None) == backoff_seconds(1, None) == 30
+    assert backoff_seconds(0, None, 1.0) == backoff_seconds(1, None, 1.0) == 30
 
 
 def test_backoff_is_capped(env: pytest.MonkeyPatch) -> None:
     # Given many attempts, the nominal delay is far over the 900 s cap
-    env.setattr("herald.domain.delivery.random.uniform", lambda a, b: b)
     # Then the wait is the cap, for every later attempt too
-    assert [backoff_seconds(n, None) for n in (6, 10, 30)] == [900, 900, 900]
+    assert [backoff_seconds(n, None, 1.0) for n in (6, 10, 30)] == [900, 900, 900]
     # And the jitter's low end is capped as well
-    env.setattr("herald.domain.delivery.random.uniform", lambda a, b: a)
-    assert backoff_seconds(30, None) == 900
+    assert backoff_seconds(30, None, 0.0) == 900
 
 
 def test_backoff_is_never_zero_without_retry_after(env: pytest.MonkeyPatch) -> None:
     # Given a tiny base, the jittered delay is under a second
     set_env(env, HERALD_RETRY_BASE_SECONDS="0.1")
-    env.setattr("herald.domain.delivery.random.uniform", lambda a, b: a)
     # Then it rounds up to a whole second (a visibility timeout of 0 would retry at once)
-    assert backoff_seconds(1, None) == 1
+    assert backoff_seconds(1, None, 0.0) == 1
 
 
 @pytest.mark.parametrize(("retry_after", "expected"), [(5, 5), (2.5, 3), (0.2, 1), (0, 0), (120, 120), (899.5, 900)])
@@ -101,10 +99,9 @@ def test_backoff_retry_after_is_capped(env: pytest.MonkeyPatch) -> None:
 def test_backoff_never_exceeds_the_sqs_visibility_maximum(env: pytest.MonkeyPatch) -> None:
     # Given a cap above what ChangeMessageVisibility accepts (12 hours)
     set_env(env, HERALD_RETRY_CAP_SECONDS="100000")
-    env.setattr("herald.domain.delivery.random.uniform", lambda a, b: b)
     # Then the wait stops at 43200 s
-    assert backoff_seconds(1, 50000) == 43200
-    assert backoff_seconds(40, None) == 43200
+    assert backoff_seconds(1, 50000, 1.0) == 43200
+    assert backoff_seconds(40, None, 1.0) == 43200
 
 
 def test_backoff_negative_retry_after_is_zero(env: pytest.MonkeyPatch) -> None:

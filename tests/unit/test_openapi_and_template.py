@@ -17,11 +17,13 @@ def test_committed_openapi_documents_match_the_resolvers() -> None:
     docs = documents()
     assert set(docs) == {
         "alert_notifications",
+        "alertmanager_intake",
         "alerts",
         "console",
         "events",
         "notification_endpoints",
         "notification_groups",
+        "pagerduty_intake",
         "personal_notification_rules",
         "templates",
     }

@@ -9,13 +9,18 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+# Services whose calls send something (an email, an SMS, a call, a push): one SDK attempt per delivery
+# attempt, so a slow answer never becomes a second email. Herald's own retry rules decide instead.
+SIDE_EFFECT_SERVICES = frozenset({"ses", "sesv2", "sns", "pinpoint-sms-voice-v2"})
 
-def aws_config() -> Config:
+
+def aws_config(service: str = "") -> Config:
     """Read when a client is built (once per container), so the local stack's environment applies."""
     read_timeout = int(os.environ.get("HERALD_AWS_READ_TIMEOUT_SECONDS", "10"))
-    return Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=read_timeout)
+    attempts = 1 if service in SIDE_EFFECT_SERVICES else 4
+    return Config(retries={"mode": "standard", "max_attempts": attempts}, connect_timeout=3, read_timeout=read_timeout)
 
 
 @functools.cache
 def client(service: str) -> Any:
-    return boto3.client(service, config=aws_config())  # type: ignore[call-overload]
+    return boto3.client(service, config=aws_config(service))  # type: ignore[call-overload]

@@ -49,7 +49,12 @@ def keys_create(args: argparse.Namespace) -> int:
             import time
 
             expires = time.time() + args.expires_in_days * 86400
-        token = create_key(args.org, scopes, name=args.name or "", token=args.token, expires_at=expires)
+        token = args.token
+        if args.routing_key:
+            from herald.auth.keys import new_routing_key
+
+            token = token or new_routing_key()
+        token = create_key(args.org, scopes, name=args.name or "", token=token, expires_at=expires)
     except HeraldError as error:
         print(f"herald: {error.message}", file=sys.stderr)
         return 2
@@ -207,6 +212,11 @@ def parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--token", help="use this token instead of a generated one (≥ 16 characters)")
     create.add_argument("--name", help="a name to recognise the key by")
+    create.add_argument(
+        "--routing-key",
+        action="store_true",
+        help="mint the key in PagerDuty's 32-character routing key form (for POST /v2/enqueue)",
+    )
     create.add_argument("--expires-in-days", type=float, help="the key stops working after this many days")
     create.set_defaults(run=keys_create)
     users = commands.add_parser("users", help="OnCall users").add_subparsers(dest="action", required=True)

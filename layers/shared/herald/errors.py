@@ -37,6 +37,13 @@ class Conflict(HeraldError):
     code = "CONFLICT"
 
 
+class Unprocessable(HeraldError):
+    """The request is well-formed but cannot be honoured as sent (an Idempotency-Key reused with another body)."""
+
+    status = 422
+    code = "UNPROCESSABLE"
+
+
 class LimitExceeded(HeraldError):
     status = 409
     code = "LIMIT_EXCEEDED"

@@ -21,6 +21,10 @@ class TargetRefused(ValueError):
     """The URL is not a target Herald sends to."""
 
 
+class TemporaryResolveError(OSError):
+    """The name could not be resolved for now (EAI_AGAIN: the resolver failed, not the name): retry."""
+
+
 def _split(url: str) -> SplitResult:
     try:
         parts = urlsplit(url)
@@ -93,6 +97,8 @@ def resolve_target(url: str) -> tuple[SplitResult, str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
+        if error.errno == socket.EAI_AGAIN:
+            raise TemporaryResolveError(f"cannot resolve {host} for now: {error.strerror}") from None
         raise TargetRefused(f"cannot resolve {host}: {error.strerror}") from None
     allow_private = get_settings().allow_private_targets
     addresses = [str(info[4][0]) for info in infos]

@@ -1,19 +1,27 @@
-"""Outbound HTTP for every channel: SSRF-checked, connecting to the address that was checked, no redirects."""
+"""Outbound HTTP for every channel: SSRF-checked, connecting to the address that was checked, no redirects.
+
+Every send has a total deadline (`HERALD_SEND_DEADLINE_SECONDS`, default 15): connect, request and
+response together, however slowly a server drips its answer. At most 64 KB of the answer is read, then the
+connection is closed.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
 
-from herald.netguard import resolve_target
+from herald.netguard import TemporaryResolveError, resolve_target
 from herald.settings import get_settings
 
-_pools: dict[tuple[str, str, int, str], urllib3.HTTPConnectionPool] = {}
-_pools_lock = threading.Lock()
+MAX_RESPONSE_BYTES = 65536
 
 
 @dataclass(frozen=True)
@@ -28,29 +36,40 @@ class HttpResult:
 
 
 class TransportError(Exception):
-    """Timeout, refused or reset connection: worth a retry."""
+    """Timeout, refused or reset connection, a DNS failure that may pass: worth a retry."""
 
 
-def _pool(scheme: str, address: str, port: int, hostname: str) -> urllib3.HTTPConnectionPool:
-    key = (scheme, address, port, hostname)
-    with _pools_lock:
-        pool = _pools.get(key)
-        if pool is None:
-            timeout = urllib3.Timeout(connect=5.0, read=get_settings().http_timeout_seconds)
-            if scheme == "https":
-                pool = urllib3.HTTPSConnectionPool(
-                    address,
-                    port,
-                    timeout=timeout,
-                    maxsize=10,
-                    retries=False,
-                    server_hostname=hostname,
-                    assert_hostname=hostname,
-                )
-            else:
-                pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, maxsize=10, retries=False)
-            _pools[key] = pool
-        return pool
+class _Deadline:
+    """Shuts the connection's socket down when the send's time is up, which ends any blocked read."""
+
+    def __init__(self, connection: HTTPConnection, seconds: float) -> None:
+        self.connection = connection
+        self.expired = False
+        self.timer = threading.Timer(seconds, self._expire)
+        self.timer.daemon = True
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Deadline:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.timer.cancel()
+        self.connection.close()
+
+
+def _connection(scheme: str, address: str, port: int, hostname: str, deadline: float) -> HTTPConnection:
+    # the socket timeout bounds each connect and read; the deadline bounds them all together
+    timeout = min(get_settings().http_timeout_seconds, deadline)
+    if scheme == "https":
+        return HTTPSConnection(address, port, timeout=timeout, server_hostname=hostname, assert_hostname=hostname)
+    return HTTPConnection(address, port, timeout=timeout)
 
 
 # Set by a template preview (herald.templates.preview): it takes the request instead of the network.
@@ -63,7 +82,12 @@ def request(method: str, url: str, body: bytes | None, headers: dict[str, str]) 
     taker = intercept.get()
     if taker is not None:
         taker(method, url, body, {"User-Agent": "Herald/0.1", **headers})
-    parts, address = resolve_target(url)
+    deadline = get_settings().send_deadline_seconds
+    started = time.monotonic()
+    try:
+        parts, address = resolve_target(url)
+    except TemporaryResolveError as error:
+        raise TransportError(str(error)) from None
     hostname = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host_header = hostname if parts.port is None else f"{hostname}:{parts.port}"
@@ -72,22 +96,27 @@ def request(method: str, url: str, body: bytes | None, headers: dict[str, str]) 
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    pool = _pool(parts.scheme, address, port, hostname)
-    try:
-        response = pool.urlopen(
-            method,
-            path,
-            body=body,
-            headers={"Host": host_header, "User-Agent": "Herald/0.1", **headers},
-            redirect=False,
-            retries=False,
-            preload_content=True,
-            assert_same_host=False,
-        )
-    except urllib3.exceptions.HTTPError as error:
-        raise TransportError(f"{type(error).__name__}: {error}") from None
+    remaining = max(0.001, deadline - (time.monotonic() - started))
+    connection = _connection(parts.scheme, address, port, hostname, remaining)
+    with _Deadline(connection, remaining) as timer:
+        try:
+            connection.request(
+                method,
+                path,
+                body=body,
+                headers={"Host": host_header, "User-Agent": "Herald/0.1", **headers},
+                preload_content=False,
+            )
+            response = connection.getresponse()
+            data = response.read(MAX_RESPONSE_BYTES)
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            if timer.expired:
+                raise TransportError(f"no complete answer within the {deadline:g} s send deadline") from None
+            raise TransportError(f"{type(error).__name__}: {error}") from None
+        if timer.expired:
+            raise TransportError(f"no complete answer within the {deadline:g} s send deadline")
     return HttpResult(
         status=response.status,
         headers={k.lower(): v for k, v in response.headers.items()},
-        body=response.data[:65536],
+        body=data[:MAX_RESPONSE_BYTES],
     )

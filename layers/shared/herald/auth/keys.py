@@ -43,6 +43,12 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+def new_routing_key() -> str:
+    """A key in PagerDuty's integration key form: 32 characters (128 random bits, hex), for the tools
+    that check a routing_key's length before they send it."""
+    return secrets.token_hex(16)
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -69,7 +69,15 @@ def authenticate(headers: Mapping[str, str]) -> Principal:
 
 
 def authorize(headers: Mapping[str, str], scope: str | None) -> Principal:
-    principal = authenticate(headers)
+    return authorize_principal(authenticate(headers), scope)
+
+
+def authenticate_token(token: str) -> Principal | None:
+    """A key given in the body rather than a header (PagerDuty's `routing_key`); None when unknown."""
+    return _cached_lookup(token) if token else None
+
+
+def authorize_principal(principal: Principal, scope: str | None) -> Principal:
     if scope and not principal.can(scope):
         raise Forbidden(f"API key doesn't have {scope} scope")
     ratelimit.take(principal.key_id or principal.key_name)

@@ -13,6 +13,8 @@ from herald.netguard import TargetRefused
 from herald.outbound import HttpResult, TransportError, request
 
 RETRYABLE_STATUSES = frozenset({408, 429})
+# Standard Webhooks' message id: the same on every attempt of one delivery, so a receiver can drop a repeat.
+DELIVERY_ID_HEADER = "webhook-id"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class Target:
     delivery_id: str
     config: dict[str, str]
     secrets: dict[str, str]
+
+
+def delivery_headers(target: Target) -> dict[str, str]:
+    """Sent by every HTTP kind: the stable per-delivery id (providers that ignore it lose nothing)."""
+    return {DELIVERY_ID_HEADER: target.delivery_id}
 
 
 class Adapter(Protocol):

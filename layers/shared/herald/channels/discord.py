@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.channels.base import Outcome, Target, body_retry_after, classify, send_json
+from herald.channels.base import Outcome, Target, body_retry_after, classify, delivery_headers, send_json
 from herald.channels.render import Notification, truncate
 
 MAX_CONTENT = 2000
@@ -30,7 +30,7 @@ def _fields(facts: list[tuple[str, str]], budget: int) -> list[dict[str, Any]]:
     return fields
 
 
-def payload(notification: Notification) -> dict[str, Any]:
+def payload(notification: Notification, config: dict[str, str] | None = None) -> dict[str, Any]:
     title = truncate(notification.headline, MAX_TITLE)
     footer = f"Event {notification.event_id}"
     budget = MAX_EMBED_TOTAL - len(title) - len(footer)
@@ -42,15 +42,21 @@ def payload(notification: Notification) -> dict[str, Any]:
     embed["footer"] = {"text": footer}
     if notification.url:
         embed["url"] = notification.url
-    return {
-        "content": truncate(notification.headline, MAX_CONTENT),
+    config = config or {}
+    body: dict[str, Any] = {
+        "content": truncate(config.get("content") or notification.headline, MAX_CONTENT),
         "embeds": [embed],
         "allowed_mentions": {"parse": []},
     }
+    if config.get("avatarUrl"):  # Grafana's Discord settings
+        body["avatar_url"] = config["avatarUrl"]
+    if config.get("use_discord_username") == "false":
+        body["username"] = "Grafana"
+    return body
 
 
 def send(notification: Notification, target: Target) -> Outcome:
-    result = send_json(target.secrets["webhookUrl"], payload(notification))
+    result = send_json(target.secrets["webhookUrl"], payload(notification, target.config), delivery_headers(target))
     if isinstance(result, Outcome):
         return result
     outcome = classify(result)

@@ -26,6 +26,14 @@ def send(notification: Notification, target: Target) -> Outcome:
     to = recipients(target.config)
     if not to:
         return Outcome.failed("no recipient address")
+    if target.config.get("singleEmail") == "false":  # Grafana's default: one email per address
+        outcomes = [_send(notification, target, [address]) for address in to[:50]]
+        failed = [o for o in outcomes if o.result != "delivered"]
+        return failed[0] if failed else outcomes[0]
+    return _send(notification, target, to)
+
+
+def _send(notification: Notification, target: Target, to: list[str]) -> Outcome:
     try:
         response = client("ses").send_email(
             Source=get_settings().email_from,

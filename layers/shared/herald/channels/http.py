@@ -16,7 +16,7 @@ import base64
 import json
 import re
 
-from herald.channels.base import Outcome, Target, classify, encode_json, post
+from herald.channels.base import Outcome, Target, classify, delivery_headers, encode_json, post
 from herald.channels.render import Notification
 from herald.channels.webhook import payload as webhook_payload
 
@@ -118,7 +118,7 @@ def build(notification: Notification, target: Target) -> tuple[str, bytes | None
     auth = auth_header(target.config, target.secrets)
     if auth:
         user = {k: v for k, v in user.items() if k.lower() != "authorization"}
-    return method, body, {**headers, **user, **auth}
+    return method, body, {**delivery_headers(target), **headers, **user, **auth}
 
 
 def send(notification: Notification, target: Target) -> Outcome:

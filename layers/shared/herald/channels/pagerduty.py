@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from herald.channels.base import Outcome, Target, classify, send_json
+from herald.channels.base import Outcome, Target, classify, delivery_headers, send_json
 from herald.channels.render import Notification, truncate
 from herald.settings import get_settings
 
@@ -73,7 +73,11 @@ def send(notification: Notification, target: Target) -> Outcome:
     routing_key = target.secrets.get("routingKey", "").strip()
     if not routing_key:
         return Outcome.failed("pagerduty destination has no routing key")
-    result = send_json(get_settings().pagerduty_events_url, payload(notification, routing_key, target.config))
+    if notification.recovered and target.config.get("autoResolve") == "false":  # Grafana's setting
+        return Outcome.delivered("autoResolve is off: no resolve sent")
+    result = send_json(
+        get_settings().pagerduty_events_url, payload(notification, routing_key, target.config), delivery_headers(target)
+    )
     if isinstance(result, Outcome):
         return result
     outcome = classify(result, ok=ACCEPTED)

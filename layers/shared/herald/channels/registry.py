@@ -1,19 +1,8 @@
-"""Delivery kind → adapter."""
+"""Delivery kind → sender, derived from the one channel contract (herald.delivery.contract)."""
 
 from __future__ import annotations
 
-from herald.channels import discord, email, http, pagerduty, slack, sms, teams, telegram, voice, webhook
 from herald.channels.base import Adapter
+from herald.delivery.contract import CHANNELS
 
-ADAPTERS: dict[str, Adapter] = {
-    "webhook": webhook.send,
-    "email": email.send,
-    "slack": slack.send,
-    "discord": discord.send,
-    "teams": teams.send,
-    "telegram": telegram.send,
-    "pagerduty": pagerduty.send,
-    "http": http.send,
-    "sms": sms.send,
-    "voice": voice.send,
-}
+ADAPTERS: dict[str, Adapter] = {kind: channel.sender for kind, channel in CHANNELS.items()}

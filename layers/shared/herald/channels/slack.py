@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from herald.channels.base import Outcome, Target, classify, send_json
+from herald.channels.base import Outcome, Target, classify, delivery_headers, send_json
 from herald.channels.render import Notification, truncate
+from herald.settings import get_settings
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -41,16 +43,49 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, Any
         body["text"] = truncate(f"{config['mention']} {body['text']}", 3000)
     if config.get("channel"):
         body["channel"] = config["channel"]
-    if config.get("username"):
-        body["username"] = config["username"]
+    for key in ("username", "icon_emoji", "icon_url"):  # Grafana's Slack settings
+        if config.get(key):
+            body[key] = config[key]
     return body
 
 
 def send(notification: Notification, target: Target) -> Outcome:
-    result = send_json(target.secrets["webhookUrl"], payload(notification, target.config))
+    if not target.secrets.get("webhookUrl") and target.secrets.get("token"):
+        return send_with_token(notification, target)
+    result = send_json(target.secrets["webhookUrl"], payload(notification, target.config), delivery_headers(target))
     if isinstance(result, Outcome):
         return result
     outcome = classify(result)
     if outcome.result == "delivered" and result.status == 200 and result.text.strip() not in ("ok", ""):
         return Outcome.failed(f"Slack answered 200 with {result.text[:200]!r}")
     return outcome
+
+
+def send_with_token(notification: Notification, target: Target) -> Outcome:
+    """A bot token instead of a webhook: Slack's chat.postMessage, to the destination's channel (or the
+    one the notification's `channel` label names). Slack answers 200 with `ok: false` for its errors."""
+    body = payload(notification, target.config)
+    body["channel"] = target.config.get("channel") or notification.labels.get("channel", "")
+    if not body["channel"]:
+        return Outcome.failed("Slack token destination has no channel")
+    headers = {"Authorization": f"Bearer {target.secrets['token']}", **delivery_headers(target)}
+    result = send_json(chat_post_message_url(), body, headers)
+    if isinstance(result, Outcome):
+        return result
+    outcome = classify(result)
+    if outcome.result != "delivered":
+        return outcome
+    try:
+        answer = json.loads(result.body)
+    except ValueError:
+        return Outcome.failed(f"Slack answered {result.text[:200]!r}")
+    if not isinstance(answer, dict) or answer.get("ok") is not True:
+        error = answer.get("error", "unknown") if isinstance(answer, dict) else "unknown"
+        if error == "ratelimited":
+            return Outcome.retry("Slack: ratelimited")
+        return Outcome.failed(f"Slack chat.postMessage: {error}")
+    return outcome
+
+
+def chat_post_message_url() -> str:
+    return get_settings().slack_api_url.rstrip("/") + "/chat.postMessage"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.channels.base import Outcome, Target, classify, encode_json, send_json
+from herald.channels.base import Outcome, Target, classify, delivery_headers, encode_json, send_json
 from herald.channels.render import Notification, truncate, truncate_to_fit
 
 MAX_BYTES = 28_000  # Teams refuses messages over ~28 KB; measured on the JSON we send
@@ -89,5 +89,5 @@ def payload(notification: Notification, max_bytes: int = MAX_BYTES) -> dict[str,
 
 
 def send(notification: Notification, target: Target) -> Outcome:
-    result = send_json(target.secrets["url"], payload(notification))
+    result = send_json(target.secrets["url"], payload(notification), delivery_headers(target))
     return result if isinstance(result, Outcome) else classify(result)

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any, Literal
 
-from herald.channels.base import Outcome, Target, body_retry_after, classify, send_json
+from herald.channels.base import Outcome, Target, body_retry_after, classify, delivery_headers, send_json
 from herald.channels.render import Notification, truncate, truncate_to_fit
 from herald.outbound import HttpResult
 from herald.settings import get_settings
@@ -115,7 +115,7 @@ def send(notification: Notification, target: Target) -> Outcome:
         body = payload(notification, {**target.config, "chatId": chat_id})
     except ValueError as error:
         return Outcome.failed(str(error))
-    result = send_json(send_url(token), body)
+    result = send_json(send_url(token), body, delivery_headers(target))
     outcome = result if isinstance(result, Outcome) else _answer(result)
     # The token is part of the URL: make sure no error detail carries it into a delivery record.
     return Outcome(outcome.result, outcome.detail.replace(token, "<token>"), outcome.retry_after)

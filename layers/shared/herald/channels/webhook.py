@@ -7,7 +7,8 @@ import hashlib
 import hmac
 
 from herald import clock
-from herald.channels.base import Outcome, Target, classify, encode_json, post
+from herald.channels import formats
+from herald.channels.base import Outcome, Target, classify, delivery_headers, encode_json, post
 from herald.channels.render import Notification
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
@@ -53,8 +54,10 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, obj
 
 def send(notification: Notification, target: Target) -> Outcome:
     custom = notification.custom
+    if target.config.get("format") and not (custom and custom.body):  # a user's template body wins
+        return formats.send(notification, target)  # a product's own body (Grafana, Mackerel)
     raw = custom.body.encode() if custom and custom.body else encode_json(payload(notification, target.config))
-    headers = {"Content-Type": "application/json", "webhook-id": target.delivery_id}
+    headers = {"Content-Type": "application/json", **delivery_headers(target)}
     secret = target.secrets.get("secret")
     if secret:
         timestamp = int(clock.epoch())

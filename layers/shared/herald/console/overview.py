@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import timedelta
 
 from herald import clock
 from herald.aws import client
 from herald.console.recent import RecentDelivery
+from herald.delivery import replay
 from herald.observability import logger
 from herald.settings import get_settings
 
@@ -34,9 +34,10 @@ def dead_letter_depths() -> dict[str, int | None]:
     depths: dict[str, int | None] = {}
     for kind, url in sorted(get_settings().queue_urls.items()):
         try:
-            policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]
-            arn = json.loads(policy["RedrivePolicy"])["deadLetterTargetArn"]
-            dead = sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"]
+            dead = replay.dead_letter_url(url)
+            if dead is None:
+                depths[kind] = None
+                continue
             found = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["ApproximateNumberOfMessages"])
             depths[kind] = int(found["Attributes"]["ApproximateNumberOfMessages"])
         except Exception:

@@ -39,9 +39,10 @@ def claim_probe(destination_key: str, now: float, lease_seconds: float) -> bool:
         raise
 
 
-def record_failure(destination_key: str, now: float, threshold: int, cool_off: float) -> bool:
-    """Counts one more consecutive transient failure; opens the breaker at the threshold (a failed probe
-    reopens it). Returns True when this failure opened it."""
+def record_failure(destination_key: str, now: float, threshold: int, first: float, cap: float, probe: bool) -> bool:
+    """Counts one more consecutive transient failure. At the threshold the breaker opens for `first`
+    seconds; each failed probe reopens it for twice as long as the last time, up to `cap`. A failure of a
+    send that started before the breaker opened changes nothing more. True when this failure (re)opened it."""
     result = table().update_item(
         Key=keys.breaker(destination_key),
         UpdateExpression="SET #ttl = :ttl ADD failures :one",
@@ -49,15 +50,35 @@ def record_failure(destination_key: str, now: float, threshold: int, cool_off: f
         ExpressionAttributeValues={":one": 1, ":ttl": int(now) + TTL_SECONDS},
         ReturnValues="ALL_NEW",
     )
-    if int(result["Attributes"].get("failures", 0)) < threshold:
+    item = result["Attributes"]
+    if not probe and (int(item.get("failures", 0)) < threshold or item.get("openUntil") is not None):
         return False
+    opens = int(item.get("opens", 0))
+    cool_off = min(first * (2**opens), cap)
     table().update_item(
         Key=keys.breaker(destination_key),
-        UpdateExpression="SET openUntil = :until, #ttl = :ttl REMOVE probeUntil",
+        UpdateExpression="SET openUntil = :until, opens = :opens, #ttl = :ttl REMOVE probeUntil",
         ExpressionAttributeNames={"#ttl": "ttl"},
-        ExpressionAttributeValues={":until": _number(now + cool_off), ":ttl": int(now + cool_off) + TTL_SECONDS},
+        ExpressionAttributeValues={
+            ":until": _number(now + cool_off),
+            ":opens": opens + 1,
+            ":ttl": int(now + cool_off) + TTL_SECONDS,
+        },
     )
     return True
+
+
+def clear_probe(destination_key: str) -> None:
+    """The probe ended without a verdict (the destination asked for a pause): the next sender probes."""
+    try:
+        table().update_item(
+            Key=keys.breaker(destination_key),
+            UpdateExpression="REMOVE probeUntil",
+            ConditionExpression="attribute_exists(pk)",
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
 
 
 def record_success(destination_key: str) -> None:

@@ -12,8 +12,9 @@ from herald.data.table import is_conditional_failure, table
 
 
 def try_claim(alert_id: str, scope: str, event_id: str, now: float, minutes: int) -> bool:
-    """True when this event may notify: no open window, or the window was opened by this same event
-    (a replayed stream record must reach the same decision)."""
+    """True when this event may notify: no window open at `now` (the event's time), or the window was
+    opened by this same event (a replayed stream record must reach the same decision). A window only ever
+    moves forward: an event older than the open window's end neither passes nor moves it."""
     until = now + minutes * 60
     try:
         table().put_item(

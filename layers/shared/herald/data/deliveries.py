@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +38,9 @@ class DeliveryRecord(BaseModel):
     expires_at: int | None = None
     pace_slot: float | None = None
     replays: int = 0
+    retry_since: float | None = None  # epoch of the first attempt: the retry horizon counts from here
+    quiet_until: float | None = None  # until when nothing is expected to touch the record (the sweeper)
+    sweeps: int = 0
 
     def to_item(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -70,6 +74,8 @@ class DeliveryRecord(BaseModel):
             item["gsi1sk"] = keys.alert_history_sort(self.created_at, self.event_id)
         if self.expires_at:
             item["ttl"] = self.expires_at
+        if self.status == "pending":
+            item.update(_pending_index(_epoch(self.created_at), self.event_id, self.id))
         return item
 
     @classmethod
@@ -99,7 +105,30 @@ class DeliveryRecord(BaseModel):
             expires_at=int(item["ttl"]) if item.get("ttl") is not None else None,
             pace_slot=float(item["paceSlot"]) if item.get("paceSlot") is not None else None,
             replays=int(item.get("replays", 0)),
+            retry_since=_float(item.get("retrySince")),
+            quiet_until=_float(item.get("quietUntil")),
+            sweeps=int(item.get("sweeps", 0)),
         )
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _number(value: float) -> Decimal:
+    return Decimal(str(round(value, 3)))
+
+
+def _epoch(iso: str) -> float:
+    try:
+        return datetime.fromisoformat(iso).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _pending_index(since: float, event_id: str, delivery_id: str) -> dict[str, str]:
+    """GSI2 holds pending records only (the attributes go when the record is final): the sweeper's list."""
+    return {"gsi2pk": keys.pending_bucket(since), "gsi2sk": f"{since:017.3f}#{event_id}#{delivery_id}"}
 
 
 def _plain(value: Any) -> Any:
@@ -135,7 +164,8 @@ def claim(event_id: str, delivery_id: str, now: float, lease_seconds: float, at:
     try:
         result = table().update_item(
             Key=keys.delivery(event_id, delivery_id),
-            UpdateExpression="SET leaseUntil = :lease, updatedAt = :at ADD attempts :one",
+            UpdateExpression="SET leaseUntil = :lease, updatedAt = :at, retrySince = if_not_exists(retrySince, :now) "
+            "ADD attempts :one",
             ConditionExpression="#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues={
@@ -166,28 +196,35 @@ def finish(event_id: str, delivery_id: str, status: str, at: str, error: str | N
         values[":error"] = error[:1000]
     table().update_item(
         Key=keys.delivery(event_id, delivery_id),
-        UpdateExpression=update + " REMOVE leaseUntil, paceSlot",
+        UpdateExpression=update + " REMOVE leaseUntil, paceSlot, quietUntil, gsi2pk, gsi2sk",
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,
     )
 
 
-def release_for_retry(event_id: str, delivery_id: str, at: str, error: str) -> None:
+def release_for_retry(event_id: str, delivery_id: str, at: str, error: str, retry_at: float | None = None) -> None:
+    """A transient failure: the lease goes, the error stays, and the next attempt is due at `retry_at`
+    (on the same message or, past the message's attempts, on a scheduled one)."""
+    update = "SET lastError = :error, updatedAt = :at"
+    values: dict[str, Any] = {":error": error[:1000], ":at": at}
+    if retry_at is not None:
+        update += ", quietUntil = :quiet"
+        values[":quiet"] = _number(retry_at)
     table().update_item(
         Key=keys.delivery(event_id, delivery_id),
-        UpdateExpression="SET lastError = :error, updatedAt = :at REMOVE leaseUntil, paceSlot",
-        ExpressionAttributeValues={":error": error[:1000], ":at": at},
+        UpdateExpression=update + " REMOVE leaseUntil, paceSlot",
+        ExpressionAttributeValues=values,
     )
 
 
-def release_hold(event_id: str, delivery_id: str, at: str, pace_slot: float | None) -> None:
+def release_hold(event_id: str, delivery_id: str, at: str, pace_slot: float | None, until: float) -> None:
     """Gives the lease back without a send (pacing or circuit-breaker hold): the claim's attempt is taken
     back, so holds never count towards the attempt limit."""
-    update = "SET updatedAt = :at ADD attempts :minus_one REMOVE leaseUntil"
-    values: dict[str, Any] = {":at": at, ":minus_one": -1}
+    update = "SET updatedAt = :at, quietUntil = :quiet ADD attempts :minus_one REMOVE leaseUntil"
+    values: dict[str, Any] = {":at": at, ":minus_one": -1, ":quiet": _number(until)}
     if pace_slot is not None:
-        update = "SET updatedAt = :at, paceSlot = :slot ADD attempts :minus_one REMOVE leaseUntil"
-        values[":slot"] = Decimal(str(round(pace_slot, 3)))
+        update = "SET updatedAt = :at, quietUntil = :quiet, paceSlot = :slot ADD attempts :minus_one REMOVE leaseUntil"
+        values[":slot"] = _number(pace_slot)
     table().update_item(
         Key=keys.delivery(event_id, delivery_id),
         UpdateExpression=update,
@@ -195,25 +232,80 @@ def release_hold(event_id: str, delivery_id: str, at: str, pace_slot: float | No
     )
 
 
-def reset_to_pending(event_id: str, delivery_id: str, at: str, last_error: str | None = None) -> bool:
-    """A failed record back to pending with a fresh attempt count (replay / redrive); False when the record
-    is not failed (delivered ones are never reset, so they are never resent). `last_error`, when given,
-    must still be the record's error (the scheduled replay resets only the failure it was scheduled for)
-    and counts the reset in `replays`."""
-    condition = "#status = :failed"
-    update = "SET #status = :pending, updatedAt = :at, attempts = :zero"
+def reset_to_pending(event_id: str, delivery_id: str, at: str, now: float) -> bool:
+    """A failed record back to pending with a fresh attempt count and a fresh retry horizon (replay /
+    redrive); False when the record is not failed (delivered ones are never reset, so never resent)."""
     values: dict[str, Any] = {":pending": "pending", ":failed": "failed", ":at": at, ":zero": 0}
-    if last_error is not None:
-        condition += " AND lastError = :error"
-        update += " ADD replays :one"
-        values.update({":error": last_error[:1000], ":one": 1})
+    values.update({f":{k}": v for k, v in _pending_index(now, event_id, delivery_id).items()})
     try:
         table().update_item(
             Key=keys.delivery(event_id, delivery_id),
-            UpdateExpression=update + " REMOVE leaseUntil, paceSlot",
-            ConditionExpression=condition,
+            UpdateExpression="SET #status = :pending, updatedAt = :at, attempts = :zero, gsi2pk = :gsi2pk, "
+            "gsi2sk = :gsi2sk REMOVE leaseUntil, paceSlot, retrySince, quietUntil",
+            ConditionExpression="#status = :failed",
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues=values,
+        )
+        return True
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+
+
+def pending_since(bucket: str) -> list[DeliveryRecord]:
+    """Records that became pending in one hour bucket and are still pending (GSI2 is sparse)."""
+    found: list[DeliveryRecord] = []
+    query: dict[str, Any] = {"IndexName": "gsi2", "KeyConditionExpression": Key("gsi2pk").eq(bucket)}
+    while True:
+        page = table().query(**query)
+        found.extend(
+            DeliveryRecord.from_item(item) for item in page.get("Items", []) if item.get("status") == "pending"
+        )
+        if "LastEvaluatedKey" not in page:
+            return found
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def mark_swept(event_id: str, delivery_id: str, at: str, now: float, quiet_until: float) -> bool:
+    """The sweeper re-queued a stranded pending record; False when it is no longer pending and free."""
+    try:
+        table().update_item(
+            Key=keys.delivery(event_id, delivery_id),
+            UpdateExpression="SET updatedAt = :at, quietUntil = :quiet ADD sweeps :one",
+            ConditionExpression="#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":at": at,
+                ":quiet": _number(quiet_until),
+                ":one": 1,
+                ":pending": "pending",
+                ":now": _number(now),
+            },
+        )
+        return True
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+
+
+def fail_if_pending(event_id: str, delivery_id: str, at: str, error: str) -> bool:
+    """Fails a pending record nobody holds (the sweeper); False when it moved on meanwhile."""
+    try:
+        table().update_item(
+            Key=keys.delivery(event_id, delivery_id),
+            UpdateExpression="SET #status = :failed, updatedAt = :at, lastError = :error "
+            "REMOVE quietUntil, gsi2pk, gsi2sk, paceSlot",
+            ConditionExpression="#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":failed": "failed",
+                ":pending": "pending",
+                ":at": at,
+                ":error": error[:1000],
+                ":now": _number(_epoch(at)),
+            },
         )
         return True
     except ClientError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 
 from herald.data import keys
 from herald.data.table import query_all, table
@@ -51,3 +51,78 @@ def between(org_id: str, since: str, until: str) -> list[dict[str, Any]]:
         KeyConditionExpression=Key("gsi1pk").eq(keys.org_events_gsi(org_id))
         & Key("gsi1sk").between(since, until + "~"),
     )
+
+
+@dataclass
+class EventFilter:
+    status: str | None = None
+    dedup_key: str | None = None
+    monitor_id: str | None = None
+    source: str | None = None
+
+    def expression(self) -> Any:
+        """A FilterExpression of the set filters (None when there are none)."""
+        parts = []
+        if self.status:
+            parts.append(Attr("status").eq(self.status))
+        if self.dedup_key:
+            parts.append(Attr("dedupKey").eq(self.dedup_key))
+        if self.monitor_id:
+            parts.append(Attr("monitorId").eq(self.monitor_id))
+        if self.source:
+            # events stored before intakes had a source came through the API
+            source = Attr("source").eq(self.source)
+            parts.append(source | Attr("source").not_exists() if self.source == "api" else source)
+        expression = None
+        for part in parts:
+            expression = part if expression is None else expression & part
+        return expression
+
+
+PAGE_READS = 10  # a filtered page reads at most this many 1 MB pages of the index; the cursor goes on
+
+
+def page(
+    org_id: str,
+    since: str,
+    until: str,
+    filters: EventFilter,
+    limit: int,
+    start: dict[str, Any] | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """An org's events created in [since, until], newest first: Queries of GSI1 (never a Scan).
+    Returns up to `limit` items and the key to go on from (None at the end)."""
+    kwargs: dict[str, Any] = {
+        "IndexName": "gsi1",
+        "KeyConditionExpression": Key("gsi1pk").eq(keys.org_events_gsi(org_id))
+        & Key("gsi1sk").between(since, until + "~"),
+        "ScanIndexForward": False,
+    }
+    expression = filters.expression()
+    if expression is not None:
+        kwargs["FilterExpression"] = expression
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    found: list[dict[str, Any]] = []
+    for _ in range(PAGE_READS):
+        kwargs["Limit"] = limit if expression is None else max(limit, 200)
+        answer = table().query(**kwargs)
+        for item in answer.get("Items", []):
+            found.append(dict(item))
+            if len(found) == limit:
+                return found, {k: item[k] for k in ("pk", "sk", "gsi1pk", "gsi1sk")}
+        if "LastEvaluatedKey" not in answer:
+            return found, None
+        kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    return found, kwargs["ExclusiveStartKey"]
+
+
+def delivery_statuses(event_id: str) -> list[str]:
+    """The status of each delivery of an event: one Query of its partition, statuses only."""
+    items = query_all(
+        KeyConditionExpression=Key("pk").eq(keys.event_partition(event_id))
+        & Key("sk").begins_with(keys.DELIVERY_PREFIX),
+        ProjectionExpression="#status",
+        ExpressionAttributeNames={"#status": "status"},
+    )
+    return [str(item.get("status", "")) for item in items]

@@ -43,6 +43,7 @@ class ChannelRecord(BaseModel):
     settings: dict[str, Any]
     secure_keys: list[str]
     sealed: dict[str, str]
+    shown_keys: list[str] = []  # secret-capable settings sent in `settings`: sealed, returned on read
     created: str
     updated: str
     version: int = 1
@@ -63,6 +64,7 @@ class ChannelRecord(BaseModel):
             # JSON text: settings are arbitrary JSON (floats included), which DynamoDB maps cannot hold as is.
             "settings": json.dumps(self.settings, separators=(",", ":")),
             "secureKeys": self.secure_keys,
+            "shownKeys": self.shown_keys,
             "sealed": self.sealed,
             "created": self.created,
             "updated": self.updated,
@@ -83,6 +85,7 @@ class ChannelRecord(BaseModel):
             disable_resolve_message=bool(item.get("disableResolveMessage")),
             settings=json.loads(item.get("settings") or "{}"),
             secure_keys=[str(k) for k in item.get("secureKeys") or []],
+            shown_keys=[str(k) for k in item.get("shownKeys") or []],
             sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
             created=item["created"],
             updated=item["updated"],

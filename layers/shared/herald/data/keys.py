@@ -70,9 +70,22 @@ def timer(timer_id: str) -> Key:
     return {"pk": f"TIMER#{timer_id}", "sk": "TIMER"}
 
 
+def due_hour(epoch_seconds: float) -> int:
+    return int(epoch_seconds) // 3600
+
+
 def due_bucket(epoch_seconds: float) -> str:
-    """Timers are indexed by the hour they fall due in, so the scheduler reads one or two partitions."""
-    return f"DUE#{int(epoch_seconds) // 3600}"
+    """Timers are indexed by the hour they fall due in; the scheduler reads from its checkpoint forward."""
+    return f"DUE#{due_hour(epoch_seconds)}"
+
+
+def hour_bucket(hour: int) -> str:
+    return f"DUE#{hour}"
+
+
+def timers_checkpoint() -> Key:
+    """The oldest hour that may still hold a timer not yet run."""
+    return {"pk": "TIMERS", "sk": "CHECKPOINT"}
 
 
 def destination_partition(destination_key: str) -> str:
@@ -89,6 +102,20 @@ def pacing(destination_key: str) -> Key:
 def breaker(destination_key: str) -> Key:
     """A destination's circuit breaker: consecutive transient failures and the cool-off."""
     return {"pk": destination_partition(destination_key), "sk": "BREAKER"}
+
+
+def held_partition(destination_key: str) -> str:
+    """Deliveries held by a destination's open breaker, released together when its probe succeeds."""
+    return f"HELD#{destination_key}"
+
+
+def held(destination_key: str, delivery_id: str) -> Key:
+    return {"pk": held_partition(destination_key), "sk": f"DELIVERY#{delivery_id}"}
+
+
+def pending_bucket(epoch_seconds: float) -> str:
+    """GSI2 (sparse): delivery records that are pending, by the hour they became pending (the sweeper)."""
+    return f"PENDING#{int(epoch_seconds) // 3600}"
 
 
 def org_events_gsi(org_id: str) -> str:
@@ -148,9 +175,24 @@ def dedup_resolved(org_id: str, dedup_key: str) -> Key:
     return {"pk": dedup_partition(org_id, dedup_key), "sk": "RESOLVED"}
 
 
+def dedup_recovery_queued(org_id: str, dedup_key: str, destination_key: str) -> Key:
+    """The latest recovery of a dedupKey queued to one destination: an older trigger is not sent there."""
+    return {"pk": dedup_partition(org_id, dedup_key), "sk": f"RECOVERY#{destination_key}"}
+
+
 def dedup_event(org_id: str, dedup_key: str, event_id: str) -> Key:
     """A triggered event with escalations under a dedupKey, found again by its recovery."""
     return {"pk": dedup_partition(org_id, dedup_key), "sk": f"EVENT#{event_id}"}
+
+
+def incident(org_id: str, dedup_key: str) -> Key:
+    """The dedupKey's latest incident (herald/incidents.py): open or closed, its first event, count, last seen."""
+    return {"pk": dedup_partition(org_id, dedup_key), "sk": "INCIDENT"}
+
+
+def idempotency(org_id: str, key: str) -> Key:
+    """An Idempotency-Key of an org: the request's fingerprint and, once done, its answer (24 h, ttl)."""
+    return {"pk": f"IDEMPOTENCY#{org_id}#{key}", "sk": "IDEMPOTENCY"}
 
 
 # --- Mackerel notification groups and channels (all under the org's partition, one Query loads them) ---

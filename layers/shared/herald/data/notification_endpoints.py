@@ -7,6 +7,7 @@ concurrent creates (or renames) with one name cannot both succeed.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -87,6 +88,12 @@ class EndpointRecord(BaseModel):
         )
 
 
+def _properties(stored: Any) -> dict[str, str]:
+    """Label properties as stored: JSON text (or a map, as labels written before were)."""
+    value = json.loads(stored) if isinstance(stored, str) else stored
+    return {str(k): str(v) for k, v in (value or {}).items()}
+
+
 class LabelRecord(BaseModel):
     org_id: str
     id: str
@@ -100,7 +107,9 @@ class LabelRecord(BaseModel):
             "orgId": self.org_id,
             "id": self.id,
             "name": self.name,
-            "properties": self.properties,
+            # JSON text, not a map: property keys are arbitrary strings, and some (found by fuzzing against
+            # InfluxDB's contract) made the stored map unreadable to botocore.
+            "properties": json.dumps(self.properties, separators=(",", ":"), ensure_ascii=True),
         }
 
     @classmethod
@@ -109,7 +118,7 @@ class LabelRecord(BaseModel):
             org_id=item["orgId"],
             id=item["id"],
             name=item["name"],
-            properties={str(k): str(v) for k, v in (item.get("properties") or {}).items()},
+            properties=_properties(item.get("properties")),
         )
 
 

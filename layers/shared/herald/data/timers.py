@@ -1,4 +1,10 @@
-"""Timers: work due at a time (OnCall wait steps, Grafana reminders), indexed by the hour they fall due."""
+"""Timers: work due at a time (OnCall wait steps, Grafana reminders, scheduled replays), indexed by the
+hour they fall due in.
+
+The scheduler reads from a checkpoint, the oldest hour that may still hold a timer not yet run, forward
+to now, page by page: a timer is found however late the scheduler is (an outage, a bad deploy). A run
+timer is deleted; one that keeps failing expires with its TTL a week after it fell due.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,13 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from herald import clock
 from herald.data import keys
-from herald.data.table import is_conditional_failure, table
+from herald.data.table import is_conditional_failure, query_all, table
+
+TIMER_TTL_SECONDS = 7 * 24 * 3600
+# Where the first run (no checkpoint yet) starts reading: as far back as a timer can live.
+FIRST_LOOKBACK_HOURS = TIMER_TTL_SECONDS // 3600
 
 
 def schedule(timer_id: str, kind: str, due: float, payload: dict[str, Any]) -> None:
@@ -18,25 +29,64 @@ def schedule(timer_id: str, kind: str, due: float, payload: dict[str, Any]) -> N
             **keys.timer(timer_id),
             "type": "timer",
             "kind": kind,
-            "due": Decimal(str(round(due, 3))),
+            "due": _number(due),
             "payload": payload,
             "gsi1pk": keys.due_bucket(due),
             "gsi1sk": f"{due:017.3f}#{timer_id}",
+            "ttl": int(due) + TIMER_TTL_SECONDS,
         }
     )
+    if keys.due_hour(due) < keys.due_hour(clock.epoch()):
+        lower_checkpoint(keys.due_hour(due))
 
 
-def due(now: float, lookback_hours: int = 2) -> list[dict[str, Any]]:
-    """Timers due by `now` in this hour's bucket and the few before it (one Query per bucket)."""
-    found: list[dict[str, Any]] = []
-    for hours_back in range(lookback_hours, -1, -1):
-        bucket = keys.due_bucket(now - hours_back * 3600)
-        response = table().query(
-            IndexName="gsi1",
-            KeyConditionExpression=Key("gsi1pk").eq(bucket) & Key("gsi1sk").lte(f"{now:017.3f}#~"),
+def _number(value: float) -> Decimal:
+    return Decimal(str(round(value, 3)))
+
+
+def checkpoint(now: float) -> int:
+    item = table().get_item(Key=keys.timers_checkpoint(), ConsistentRead=True).get("Item")
+    return int(item["hour"]) if item else keys.due_hour(now) - FIRST_LOOKBACK_HOURS
+
+
+def move_checkpoint(hour: int) -> None:
+    table().put_item(Item={**keys.timers_checkpoint(), "type": "timers_checkpoint", "hour": hour})
+
+
+def lower_checkpoint(hour: int) -> None:
+    """A timer scheduled into an hour the scheduler has already passed: read from there again."""
+    try:
+        table().update_item(
+            Key=keys.timers_checkpoint(),
+            UpdateExpression="SET #hour = :hour",
+            ConditionExpression="attribute_exists(#hour) AND #hour > :hour",
+            ExpressionAttributeNames={"#hour": "hour"},
+            ExpressionAttributeValues={":hour": hour},
         )
-        found.extend(response.get("Items", []))
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+
+
+def due(now: float, since_hour: int | None = None, limit: int = 5000) -> list[dict[str, Any]]:
+    """Timers due by `now`, oldest hour first, from `since_hour` (default: the checkpoint) to now's hour,
+    every page of each. Reading stops after the hour in which `limit` was reached."""
+    start = checkpoint(now) if since_hour is None else since_hour
+    found: list[dict[str, Any]] = []
+    for hour in range(start, keys.due_hour(now) + 1):
+        found.extend(
+            query_all(
+                IndexName="gsi1",
+                KeyConditionExpression=Key("gsi1pk").eq(keys.hour_bucket(hour)) & Key("gsi1sk").lte(f"{now:017.3f}#~"),
+            )
+        )
+        if len(found) >= limit:
+            break
     return found
+
+
+def hour_of(item: dict[str, Any]) -> int:
+    return keys.due_hour(float(item["due"]))
 
 
 def claim(timer_id: str, now: float, lease_seconds: float = 300) -> bool:
@@ -47,10 +97,7 @@ def claim(timer_id: str, now: float, lease_seconds: float = 300) -> bool:
             Key=keys.timer(timer_id),
             UpdateExpression="SET claimedUntil = :until",
             ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
-            ExpressionAttributeValues={
-                ":until": Decimal(str(round(now + lease_seconds, 3))),
-                ":now": Decimal(str(round(now, 3))),
-            },
+            ExpressionAttributeValues={":until": _number(now + lease_seconds), ":now": _number(now)},
         )
         return True
     except ClientError as error:
@@ -59,5 +106,19 @@ def claim(timer_id: str, now: float, lease_seconds: float = 300) -> bool:
         raise
 
 
-def done(timer_id: str) -> None:
-    table().delete_item(Key=keys.timer(timer_id))
+def done(timer_id: str, due: Decimal | float | None = None) -> None:
+    """Deletes the timer; with `due`, only if it still falls due then (a job that scheduled the same timer
+    again for later keeps the new one)."""
+    if due is None:
+        table().delete_item(Key=keys.timer(timer_id))
+        return
+    try:
+        table().delete_item(
+            Key=keys.timer(timer_id),
+            ConditionExpression="#due = :due",
+            ExpressionAttributeNames={"#due": "due"},
+            ExpressionAttributeValues={":due": due if isinstance(due, Decimal) else _number(due)},
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise

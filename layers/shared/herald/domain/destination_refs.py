@@ -10,8 +10,8 @@ from herald.data import alerts as alerts_repo
 from herald.data import grafana_channels, notification_endpoints, notification_groups, oncall
 from herald.domain.destination_names import split
 from herald.domain.escalations import contact
-from herald.domain.grafana_channels import adapter_config
 from herald.errors import NotFound
+from herald.routing import grafana as grafana_routing
 from herald.routing.influxdb import _delivery_settings as influxdb_settings
 from herald.routing.mackerel import delivery_for as mackerel_delivery
 
@@ -50,9 +50,7 @@ def resolve(org_id: str, ref: str, kind: str | None = None) -> Destination:
         config = {**alert.config, "alertId": alert.id, "alertName": alert.name}
         return Destination(ref, "alerts", alert.strategy, alert.name, f"alerts:{alert.id}", config, alert.sealed)
     if prefix == "grafana":
-        channel = grafana_channels.get_by_uid(org_id, ident, missing)
-        config = adapter_config(channel.type, channel.settings)
-        return Destination(ref, "grafana", channel.type, channel.name, f"grafana:{channel.id}", config, channel.sealed)
+        return _grafana(grafana_channels.get_by_uid(org_id, ident, missing))
     if prefix == "influxdb":
         found = {e.id: e for e in notification_endpoints.list_endpoints(org_id)}.get(ident)
         if found is None:
@@ -81,6 +79,12 @@ def resolve(org_id: str, ref: str, kind: str | None = None) -> Destination:
     return Destination(ref, "oncall", chosen, user.username, f"oncall:{user.id}", config, sealed)
 
 
+def _grafana(channel: grafana_channels.ChannelRecord) -> Destination:
+    planned = grafana_routing.planned(channel)  # the kind and settings a delivery to the channel gets
+    ref, match = f"grafana:{channel.uid}", f"grafana:{channel.id}"
+    return Destination(ref, "grafana", planned.kind, channel.name, match, planned.config, planned.sealed)
+
+
 def list_all(org_id: str) -> list[Destination]:
     """Every destination of the org across the five families, with sealed adapter settings."""
     found: list[Destination] = []
@@ -91,12 +95,7 @@ def list_all(org_id: str) -> list[Destination]:
                 f"uptime:{alert.id}", "alerts", alert.strategy, alert.name, f"alerts:{alert.id}", config, alert.sealed
             )
         )
-    for channel in grafana_channels.list_for_org(org_id):
-        config = adapter_config(channel.type, channel.settings)
-        match = f"grafana:{channel.id}"
-        found.append(
-            Destination(f"grafana:{channel.uid}", "grafana", channel.type, channel.name, match, config, channel.sealed)
-        )
+    found.extend(_grafana(channel) for channel in grafana_channels.list_for_org(org_id))
     for endpoint in notification_endpoints.list_endpoints(org_id):
         kind, config, sealed = influxdb_settings(endpoint)
         found.append(

@@ -5,10 +5,12 @@ is a write conditioned on the version it was computed from, so a step is decided
 acknowledgement (or a recovery with the same dedupKey) that wins the race leaves nothing to send:
 
 - a notify step moves the cursor and writes its delivery record in ONE transaction, conditioned on the
-  escalation still being `active` at the version read; the SQS message follows (and is sent again by the
-  next run if the process died in between: the delivery's lease makes the duplicate harmless);
-- a `wait` step records its end and schedules a timer (herald.data.timers) for it; the scheduler runs the
-  next step then, so no Lambda waits;
+  escalation still being `active` at the version read; the SQS message follows through the one enqueue
+  path (herald.delivery.enqueue), mobile push included, and is sent again by the next run if the process
+  died in between (the delivery's lease makes the duplicate harmless). The delivery step asks
+  herald.delivery.stops before each send, so a step queued before an acknowledgement is skipped, not sent;
+- a `wait` step schedules a timer (herald.data.timers) for its end, then records it; the scheduler runs
+  the next step then, so no Lambda waits;
 - a stop first marks the event (`stoppedAt`), then cancels every active escalation of the event; starting
   an escalation is a transaction that checks the event is not stopped, so no escalation can start after.
 """
@@ -16,23 +18,20 @@ acknowledgement (or a recovery with the same dedupKey) that wins the race leaves
 from __future__ import annotations
 
 import contextlib
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from herald import clock, ids
-from herald.aws import client
+from herald import clock
 from herald.data import events as events_repo
 from herald.data import keys, timers
 from herald.data import oncall as repo
-from herald.data.deliveries import DeliveryRecord
 from herald.data.oncall import UserRecord, VersionConflict
+from herald.delivery import enqueue
 from herald.domain import scheduler
 from herald.errors import NotFound
 from herald.models.events import Escalation, EscalationStep
 from herald.observability import logger
 from herald.routing.plan import PlannedDelivery, StoredEvent
-from herald.settings import get_settings
 
 JOB_KIND = "oncall_escalation"
 MAX_LOOPS = 500
@@ -87,24 +86,6 @@ def contact(user: UserRecord, rule_type: str) -> tuple[str, dict[str, str], dict
             {},
         )
     return f"unknown rule type {rule_type}"
-
-
-def _push(arn: str, snapshot: dict[str, Any], critical: bool) -> str | None:
-    """Publishes to an SNS mobile push endpoint at once; None when sent, else the error."""
-    title = str(snapshot.get("title", "Herald"))
-    body = str(snapshot.get("message") or snapshot.get("status", ""))
-    message = {
-        "default": f"{title}: {body}",
-        "GCM": json.dumps(
-            {"notification": {"title": title, "body": body}, "priority": "high" if critical else "normal"}
-        ),
-        "APNS": json.dumps({"aps": {"alert": {"title": title, "body": body}, "sound": "default"}}),
-    }
-    try:
-        client("sns").publish(TargetArn=arn, Message=json.dumps(message), MessageStructure="json")
-    except Exception as error:
-        return f"SNS push failed: {error}"
-    return None
 
 
 # ---------------------------------------------------------------- starting
@@ -182,9 +163,7 @@ def _queue(item: dict[str, Any]) -> bool:
     changed = False
     for step in item["steps"]:
         if step.get("status") == "sent" and step.get("queued") is False:
-            queue_url = get_settings().queue_urls[step["kind"]]
-            body = json.dumps({"eventId": item["eventId"], "deliveryId": step["deliveryId"]})
-            client("sqs").send_message(QueueUrl=queue_url, MessageBody=body)
+            enqueue.requeue(step["kind"], item["eventId"], step["deliveryId"])
             step["queued"] = True
             changed = True
     return changed
@@ -227,8 +206,10 @@ def _step(item: dict[str, Any], version: int) -> bool:
         if step["status"] == "planned":
             due = now + int(step.get("duration", 300))
             step.update(status="waiting", at=at, dueAt=f"{due:.3f}", until=_iso(due))
-            repo.save_escalation(item, version)
+            # The timer first: a crash before the save leaves a timer that finds the step still planned and
+            # starts the wait again, never a waiting step that nothing wakes.
             timers.schedule(timer_id(item["eventId"], item["userId"], index), JOB_KIND, due, _payload(item))
+            repo.save_escalation(item, version)
             return False
         if now < float(step["dueAt"]):
             return False  # the timer runs it
@@ -254,7 +235,7 @@ def _notify(item: dict[str, Any], version: int, step: dict[str, Any], at: str) -
     route = contact(user, step["type"]) if user else "User does not exist"
     reason = route if isinstance(route, str) else None
     kind, config, sealed = ("none", {}, {}) if isinstance(route, str) else route
-    if reason is None and kind != "push" and kind not in get_settings().queue_urls:
+    if reason is None and not enqueue.has_queue(kind):
         reason = f"no delivery queue for {kind} in this deployment"
     planned = PlannedDelivery(
         kind=kind,
@@ -263,37 +244,17 @@ def _notify(item: dict[str, Any], version: int, step: dict[str, Any], at: str) -
         destination_name=f"{user.username if user else item['userId']} · {step['type']}",
         config=config,
         sealed=sealed,
+        skip_reason=reason,
     )
-    delivery_id = ids.delivery_id(item["eventId"], planned.destination_key)
-    status = "failed" if reason else "sent"
-    step.update(status=status, at=at, kind=kind, deliveryId=delivery_id)
-    if kind == "push" and reason is None:
-        reason = _push(config["endpointArn"], stored.snapshot, config.get("critical") == "True")
-        step["status"] = "failed" if reason else "sent"
+    record = enqueue.build_record(stored, planned, at)
+    if reason:
+        record.status = "failed"  # a step that cannot be sent fails (the user learns why), it is not skipped
+    step.update(status="failed" if reason else "sent", at=at, kind=kind, deliveryId=record.id)
     if reason:
         step["reason"] = reason
-    if step["status"] == "sent" and kind != "push":
+    else:
         step["queued"] = False
     item["cursor"] = int(step["position"]) + 1
-    record = DeliveryRecord(
-        id=delivery_id,
-        event_id=item["eventId"],
-        org_id=item["orgId"],
-        kind=kind,
-        family=FAMILY,
-        destination_id=planned.destination_id,
-        destination_name=planned.destination_name,
-        config=config,
-        sealed=sealed,
-        message=stored.snapshot,
-        status="pending" if step.get("queued") is False else ("delivered" if step["status"] == "sent" else "failed"),
-        last_error=reason,
-        created_at=at,
-        updated_at=at,
-        delivered_at=at if kind == "push" and not reason else None,
-        event_status=stored.status,
-        expires_at=stored.expires_at,
-    )
     repo.write([repo.escalation_put(item, version), repo.delivery_put(record.to_item())])
     return True
 
@@ -348,7 +309,10 @@ def acknowledge(org_id: str, event_id: str) -> events_repo.EventPartition:
     at = clock.iso()
     if repo.stop_event(event_id, "acknowledgedAt", at):
         partition.event = {**partition.event, "acknowledgedAt": at, "stoppedAt": at}
-    partition.escalations = stop(event_id, "acknowledged", partition.escalations)
+    # Listed again after the stop, not taken from the read above: an escalation whose start raced this
+    # acknowledgement was written before the stop (starting checks the event is not stopped), so it is
+    # in this list and is stopped too.
+    partition.escalations = stop(event_id, "acknowledged")
     return partition
 
 

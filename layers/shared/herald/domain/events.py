@@ -2,24 +2,51 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from herald import clock, ids
+from herald import clock, ids, incidents
 from herald.data import events as repo
 from herald.data import keys
 from herald.data.deliveries import DeliveryRecord
 from herald.domain import escalations
 from herald.errors import NotFound
-from herald.models.events import Delivery, Destination, Event, EventIn, EventWithDeliveries, Targets
+from herald.models.events import (
+    Delivery,
+    Destination,
+    Event,
+    EventIn,
+    EventSource,
+    EventWithDeliveries,
+    Link,
+    Targets,
+)
 from herald.settings import get_settings
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """What an intake answers: the event stored, or (`deduplicated`) the one the incident rule joined it to."""
+
+    event: Event
+    deduplicated: bool
+
+
 def submit_event(org_id: str, body: EventIn) -> Event:
+    return accept(org_id, body).event
+
+
+def accept(
+    org_id: str, body: EventIn, source: EventSource = "api", links: list[Link] | None = None, event_id: str = ""
+) -> Accepted:
+    """Stores an event from any intake, under the incident rule (herald/incidents.py)."""
     event = Event(
-        id=ids.event_id(),
+        id=event_id or ids.event_id(),
         createdAt=clock.iso(),
         **body.model_dump(exclude={"targets"}),
         targets=body.targets,
+        source=source,
+        links=links or [],
     )
     item: dict[str, Any] = {
         **keys.event(event.id),
@@ -27,12 +54,17 @@ def submit_event(org_id: str, body: EventIn) -> Event:
         "orgId": org_id,
         **event.model_dump(exclude_none=True),
         "ttl": int(clock.epoch()) + get_settings().event_retention_days * 86400,
-        # the org's events by time, for `herald events replay --since/--until`
+        # the org's events by time: `herald events replay --since/--until` and GET /v1/events
         "gsi1pk": keys.org_events_gsi(org_id),
         "gsi1sk": keys.org_events_sort(event.createdAt, event.id),
     }
-    repo.put(item)
-    return event
+    if not item["links"]:
+        del item["links"]
+    admitted = incidents.admit(item)
+    if admitted.created:
+        return Accepted(event, deduplicated=False)
+    existing = repo.get(admitted.event_id)
+    return Accepted(event_from_item(existing) if existing else event.model_copy(update={"id": admitted.event_id}), True)
 
 
 def event_from_item(item: dict[str, Any]) -> Event:
@@ -50,6 +82,8 @@ def event_from_item(item: dict[str, Any]) -> Event:
         labels={str(k): str(v) for k, v in (item.get("labels") or {}).items()},
         targets=Targets.model_validate(_plain_targets(targets)) if targets else None,
         createdAt=item["createdAt"],
+        source=item.get("source", "api"),
+        links=[Link(href=str(link["href"]), text=str(link.get("text", ""))) for link in item.get("links") or []],
     )
 
 
@@ -63,8 +97,12 @@ def get_event(org_id: str, event_id: str) -> EventWithDeliveries:
 
 
 def acknowledge_event(org_id: str, event_id: str) -> EventWithDeliveries:
-    """Stops every pending escalation step of the event; answers the event as it now is."""
-    return view(org_id, escalations.acknowledge(org_id, event_id))
+    """Stops every pending escalation step of the event, and marks its incident acknowledged; answers the
+    event as it now is."""
+    partition = escalations.acknowledge(org_id, event_id)
+    if partition.event is not None and partition.event.get("orgId") == org_id:
+        incidents.acknowledged(partition.event)
+    return view(org_id, partition)
 
 
 def view(org_id: str, partition: repo.EventPartition) -> EventWithDeliveries:
@@ -89,3 +127,8 @@ def view(org_id: str, partition: repo.EventPartition) -> EventWithDeliveries:
         ],
         escalations=escalations.views(partition.escalations),
     )
+
+
+def find_event(org_id: str, event_id: str) -> Event | None:
+    item = repo.get(event_id)
+    return event_from_item(item) if item and item.get("orgId") == org_id else None

@@ -1,12 +1,14 @@
 """Grafana legacy alert notification channels: notifier validation, secure settings, CRUD and test sends.
 
-Grafana's secure settings (Slack/Discord/Teams `url`, Slack `token`, webhook `password`, Telegram
-`bottoken`, PagerDuty `integrationKey`) are taken out of `settings` as well as `secureSettings`, sealed
-with KMS under the channel adapter's secret names, and shown only as `secureFields` — never echoed back.
+Secret-capable settings (herald.domain.grafana_notifiers: URLs, tokens, passwords, keys) are sealed with
+KMS under the channel adapter's secret names wherever they arrive. As in Grafana, what arrives under
+`secureSettings` is write-only and shown in `secureFields` (kept when an update does not send it again);
+what arrives in `settings` is returned in `settings`.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import time
@@ -15,18 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from herald import ids, secrets
 from herald.channels.base import Outcome, Target
 from herald.channels.registry import ADAPTERS
 from herald.channels.render import Notification
 from herald.data import grafana_channels as repo
 from herald.data.grafana_channels import ChannelRecord, RetryableConflict
+from herald.domain.grafana_notifiers import NOTIFIERS, adapter_config, invalid, notifier, validate
 from herald.errors import HeraldError, ValidationFailed
-from herald.models.common import Email
 from herald.models.grafana import AlertNotification, AlertNotificationLookup, ChannelIn, NotificationTestIn
-from herald.netguard import check_saved_url
 from herald.observability import logger
 from herald.templates import apply as templates
 
@@ -34,47 +33,7 @@ GET_NOT_FOUND = "Alert notification not found"
 WRITE_NOT_FOUND = "alert notification not found"
 SEND_FAILED = "Failed to send alert notifications"
 MAX_UID_LENGTH = 40
-MIN_FREQUENCY_SECONDS = 60
 WRITE_ATTEMPTS = 25  # optimistic writes: a lost race on the counter or a version reads again
-
-# Grafana secure setting → the adapter's secret name (also the KMS encryption context's field).
-SECRET_NAMES: dict[str, dict[str, str]] = {
-    "email": {},
-    "slack": {"url": "webhookUrl", "token": "token"},
-    "webhook": {"password": "password"},
-    "discord": {"url": "webhookUrl"},
-    "teams": {"url": "url"},
-    "telegram": {"bottoken": "token"},
-    "pagerduty": {"integrationKey": "routingKey"},
-}
-_SLACK_RECIPIENT = re.compile(r"^((@[a-z0-9][a-zA-Z0-9._-]*)|(#[^ .A-Z]{1,79})|([a-zA-Z0-9]+))$")
-_EMAIL_SPLIT = re.compile(r"[;,\n]")
-PAGERDUTY_SEVERITIES = frozenset({"critical", "error", "warning", "info"})
-MAX_URL_LENGTH = 2048
-_EMAIL: TypeAdapter[str] = TypeAdapter(Email)
-
-
-def invalid(reason: str) -> ValidationFailed:
-    return ValidationFailed(f"alert validation error: {reason}")
-
-
-def _text(settings: dict[str, Any], key: str) -> str:
-    value = settings.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _check_url(value: str) -> str:
-    if len(value) > MAX_URL_LENGTH:
-        raise invalid("Invalid url property in settings: longer than 2048 characters")
-    try:
-        check_saved_url(value)
-    except ValueError as error:  # TargetRefused is a ValueError too
-        raise invalid(f"Invalid url property in settings: {error}") from None
-    return value
-
-
-def split_addresses(value: str) -> list[str]:
-    return [part.strip() for part in _EMAIL_SPLIT.split(value) if part.strip()]
 
 
 @dataclass(frozen=True)
@@ -82,106 +41,48 @@ class Prepared:
     """A validated channel: what to store and what the adapter gets."""
 
     type: str
-    settings: dict[str, Any]
-    secure_keys: list[str]  # Grafana secure keys the channel has (new or kept)
+    settings: dict[str, Any]  # plain settings, secret-capable ones taken out
+    secure_keys: list[str]  # secret settings sent (or kept) under secureSettings: shown as secureFields
+    shown_keys: list[str]  # secret-capable settings sent under settings: sealed, and returned in settings
     config: dict[str, str]  # adapter config (plain)
     new_secrets: dict[str, str] = field(default_factory=dict)  # adapter secret name → plaintext
+    kept: list[str] = field(default_factory=list)  # stored secure settings kept as they are
 
 
-def adapter_config(kind: str, settings: dict[str, Any]) -> dict[str, str]:
-    """The adapter's plain config, from a channel's (validated) plain settings."""
-    if kind == "email":
-        return {"addresses": ",".join(split_addresses(_text(settings, "addresses")))}
-    if kind == "slack":
-        config = {"channel": _text(settings, "recipient"), "username": _text(settings, "username")}
-    elif kind == "webhook":
-        config = {
-            "httpMethod": _text(settings, "httpMethod").upper() or "POST",
-            "username": _text(settings, "username"),
-        }
-    elif kind == "telegram":
-        config = {"chatId": _text(settings, "chatid")}
-    elif kind == "pagerduty":
-        config = {"severity": _text(settings, "severity")}
-    else:
-        config = {}
-    return {k: v for k, v in config.items() if v}
-
-
-def _validate(kind: str, settings: dict[str, Any], secure: dict[str, str], available: set[str]) -> dict[str, str]:
-    """Grafana's checks per notifier; returns the adapter secrets derived from plain settings."""
-    derived: dict[str, str] = {}
-    if kind == "email":
-        addresses = split_addresses(_text(settings, "addresses"))
-        if not addresses:
-            raise invalid("Could not find addresses in settings")
-        for address in addresses:
-            try:
-                _EMAIL.validate_python(address)
-            except ValueError:
-                raise invalid(f"Invalid email address: {address}") from None
-    elif kind == "slack":
-        if "url" not in available:
-            raise invalid("Could not find url property in settings")
-        recipient = _text(settings, "recipient")
-        if recipient and not _SLACK_RECIPIENT.match(recipient):
-            raise invalid(f'recipient on invalid format: "{recipient}"')
-    elif kind == "webhook":
-        url = _text(settings, "url")
-        if not url:
-            raise invalid("Could not find url property in settings")
-        derived["url"] = _check_url(url)
-        method = _text(settings, "httpMethod").upper() or "POST"
-        if method not in ("POST", "PUT"):
-            raise invalid(f"Invalid httpMethod {method}: must be POST or PUT")
-        if "password" in available and not _text(settings, "username"):
-            raise invalid("Could not find username property in settings (required with a password)")
-    elif kind == "discord":
-        if "url" not in available:
-            raise invalid("Could not find webhook url property in settings")
-    elif kind == "teams":
-        if "url" not in available:
-            raise invalid("Could not find url property in settings")
-    elif kind == "telegram":
-        if "bottoken" not in available:
-            raise invalid("Could not find Bot Token in settings")
-        if not _text(settings, "chatid"):
-            raise invalid("Could not find Chat Id in settings")
-    elif kind == "pagerduty":
-        if "integrationKey" not in available:
-            raise invalid("Could not find integration key property in settings")
-        severity = _text(settings, "severity")
-        if severity and severity not in PAGERDUTY_SEVERITIES:
-            raise invalid(f"Invalid severity {severity}: must be critical, error, warning or info")
-    if "url" in secure and kind in ("slack", "discord", "teams"):
-        _check_url(secure["url"])
-    return derived
+def _secret_text(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise invalid(f"Invalid {key} property in settings: must be a string")
+    return value.strip()
 
 
 def prepare(
     kind: str, settings: dict[str, Any] | None, secure_settings: dict[str, str] | None, stored: set[str]
 ) -> Prepared:
-    """Validates a channel; `stored` are the Grafana secure keys kept from the stored channel."""
-    if kind not in SECRET_NAMES:
-        raise invalid("Unsupported notification type")
-    names = SECRET_NAMES[kind]
+    """Validates a channel. `stored` are the secure settings kept from the stored channel (same type):
+    Grafana keeps a secure setting that an update does not send again."""
+    spec = notifier(kind)
+    names = spec.secrets
     plain = dict(settings or {})
-    secure = {k: v for k, v in (secure_settings or {}).items() if k in names and v != ""}
+    unknown = sorted(k for k in (secure_settings or {}) if k not in names)
+    if unknown:
+        raise invalid(f"Unsupported secure setting(s) for {kind}: {', '.join(unknown)}")
+    secure = {k: v.strip() for k, v in (secure_settings or {}).items() if v.strip()}
+    shown: dict[str, str] = {}
     for key in names:
         if key in plain:
-            value = plain.pop(key)
-            if key not in secure and isinstance(value, str) and value.strip():
-                secure[key] = value.strip()
-    available = set(secure) | (stored & set(names))
-    derived = _validate(kind, plain, secure, available)
-    new_secrets = {names[k]: v for k, v in secure.items()}
-    new_secrets.update(derived)
+            value = _secret_text(key, plain.pop(key))
+            if value and key not in secure:
+                shown[key] = value
+    kept = sorted((stored & set(names)) - set(secure) - set(shown))
+    validate(kind, plain, set(secure) | set(shown) | set(kept), {**shown, **secure})
     return Prepared(
         type=kind,
         settings=plain,
-        secure_keys=sorted(available),
+        secure_keys=sorted(set(secure) | set(kept)),
+        shown_keys=sorted(shown),
         config=adapter_config(kind, plain),
-        new_secrets=new_secrets,
+        new_secrets={names[k]: v for k, v in {**shown, **secure}.items()},
+        kept=kept,
     )
 
 
@@ -220,6 +121,9 @@ def format_duration(seconds: int) -> str:
 
 
 def reminder_seconds(send_reminder: bool, frequency: str | None) -> int:
+    """Any Go duration, as Grafana takes it. Reminders run on the scheduler's one-minute tick, so a
+    frequency under a minute re-sends every minute; a zero or negative one is refused (Grafana would
+    re-send on every rule evaluation, and Herald evaluates no rules)."""
     if not send_reminder:
         return 0
     if not frequency:
@@ -228,12 +132,15 @@ def reminder_seconds(send_reminder: bool, frequency: str | None) -> int:
         seconds = parse_duration(frequency)
     except ValueError:
         raise ValidationFailed(f'time: invalid duration "{frequency}"') from None
-    if seconds < MIN_FREQUENCY_SECONDS:
-        raise ValidationFailed("Notification frequency must be at least 1m")
-    return int(seconds)
+    if seconds <= 0:
+        raise ValidationFailed("Notification frequency must be positive")
+    return math.ceil(seconds)
 
 
 # --- API shapes -------------------------------------------------------------------------------------------
+
+
+NOTIFIER_TYPES = frozenset(NOTIFIERS)
 
 
 def now_rfc3339() -> str:
@@ -252,9 +159,20 @@ def to_api(record: ChannelRecord) -> AlertNotification:
         frequency=format_duration(record.frequency_seconds),
         created=record.created,
         updated=record.updated,
-        settings=record.settings,
+        settings=shown_settings(record),
         secureFields={key: True for key in record.secure_keys},
     )
+
+
+def shown_settings(record: ChannelRecord) -> dict[str, Any]:
+    """The settings as they were sent: secret-capable ones sent in `settings` are sealed at rest and
+    opened here, as Grafana returns them in `settings`."""
+    if not record.shown_keys:
+        return record.settings
+    names = notifier(record.type).secrets if record.type in NOTIFIER_TYPES else {}
+    sealed = {names[k]: record.sealed[names[k]] for k in record.shown_keys if k in names and names[k] in record.sealed}
+    opened = secrets.unseal(record.org_id, sealed)
+    return {**record.settings, **{k: opened[names[k]] for k in record.shown_keys if names.get(k) in opened}}
 
 
 def to_lookup(record: ChannelRecord) -> AlertNotificationLookup:
@@ -319,6 +237,7 @@ def create_channel(org_id: str, body: ChannelIn) -> AlertNotification:
             disable_resolve_message=body.disableResolveMessage,
             settings=prepared.settings,
             secure_keys=prepared.secure_keys,
+            shown_keys=prepared.shown_keys,
             sealed=sealed,
             created=now,
             updated=now,
@@ -340,12 +259,8 @@ def _update(org_id: str, load: Callable[[], ChannelRecord], body: ChannelIn, new
         stored = set(current.secure_keys) if same_type else set()
         prepared = prepare(body.type, body.settings, body.secureSettings, stored)
         frequency = reminder_seconds(True, body.frequency) if body.sendReminder else current.frequency_seconds
-        names = SECRET_NAMES[body.type]
-        kept = {
-            names[key]: current.sealed[names[key]]
-            for key in prepared.secure_keys
-            if key in stored and names[key] in current.sealed and names[key] not in prepared.new_secrets
-        }
+        names = notifier(body.type).secrets
+        kept = {names[key]: current.sealed[names[key]] for key in prepared.kept if names[key] in current.sealed}
         updated = current.model_copy(
             update={
                 "uid": new_uid or current.uid,
@@ -357,6 +272,7 @@ def _update(org_id: str, load: Callable[[], ChannelRecord], body: ChannelIn, new
                 "disable_resolve_message": body.disableResolveMessage,
                 "settings": prepared.settings,
                 "secure_keys": prepared.secure_keys,
+                "shown_keys": prepared.shown_keys,
                 "sealed": {**kept, **secrets.seal(org_id, prepared.new_secrets)},
                 "updated": now_rfc3339(),
             }
@@ -405,22 +321,39 @@ def test_notification() -> Notification:
         status="triggered",
         severity="info",
         title="Test notification",
-        message="Someone is testing the alert notification within Herald.",
+        message="Someone is testing the alert notification within Grafana.",
         created_at=now_rfc3339(),
         labels={"source": "herald-test"},
     )
 
 
+def _stored_secure_settings(org_id: str, body: NotificationTestIn) -> dict[str, str]:
+    """Grafana 7.4+: a test naming a saved channel's `id` uses that channel's stored secure settings for
+    the ones the request does not send (the UI's Test button sends none of them)."""
+    if not body.id:
+        return {}
+    record = repo.get(org_id, body.id, GET_NOT_FOUND)
+    if record.type != body.type:
+        return {}
+    names = notifier(record.type).secrets
+    sealed = {names[k]: record.sealed[names[k]] for k in record.secure_keys if names.get(k) in record.sealed}
+    opened = secrets.unseal(org_id, sealed)
+    return {k: opened[names[k]] for k in record.secure_keys if names.get(k) in opened}
+
+
 def send_test(org_id: str, body: NotificationTestIn) -> None:
-    """One real send through the channel adapter, with the values of the request (nothing is decrypted)."""
-    prepared = prepare(body.type, body.settings, body.secureSettings, set())
-    adapter = ADAPTERS.get(body.type)
+    """One real send through the channel's delivery kind, with the request's settings (and, for a saved
+    channel named by `id`, its stored secure settings)."""
+    secure = {**_stored_secure_settings(org_id, body), **(body.secureSettings or {})}
+    prepared = prepare(body.type, body.settings, secure, set())
+    kind = notifier(body.type).kind
+    adapter = ADAPTERS.get(kind)
     if adapter is None:
-        outcome = Outcome.failed(f"no adapter for {body.type}")
+        outcome = Outcome.failed(f"no adapter for {kind}")
     else:
-        target = Target(f"test_{ids.random_alnum(20)}", prepared.config, prepared.new_secrets)
+        target = Target(f"test_{ids.random_alnum(20)}", {**prepared.config, "test": "1"}, prepared.new_secrets)
         try:
-            worded = templates.customize(test_notification(), org_id, body.type, "grafana", "test", body.name or "")
+            worded = templates.customize(test_notification(), org_id, kind, "grafana", "test", body.name or "")
             outcome = adapter(worded, target)
         except Exception as error:
             logger.exception("test send raised", extra={"type": body.type})

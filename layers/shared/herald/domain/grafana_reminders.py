@@ -7,13 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from herald import clock, ids
-from herald.data import deliveries as deliveries_repo
+from herald import clock
 from herald.data import grafana_channels as channels_repo
 from herald.data import grafana_incidents as incidents
-from herald.data.deliveries import DeliveryRecord
+from herald.delivery.enqueue import enqueue
 from herald.domain import scheduler
-from herald.domain.fanout import QueuedSend, send_batches
 from herald.errors import NotFound
 from herald.observability import logger
 from herald.routing import grafana
@@ -53,30 +51,6 @@ def run_reminder(payload: dict[str, Any], now: float) -> str:
         return "event-gone"
     event = StoredEvent.from_item(item)
 
-    plan = grafana.planned(channel, round_number)
-    at = clock.iso()
-    record = DeliveryRecord(
-        id=ids.delivery_id(event.id, plan.destination_key),
-        event_id=event.id,
-        org_id=org_id,
-        kind=plan.kind,
-        family=plan.family,
-        destination_id=plan.destination_id,
-        destination_name=plan.destination_name,
-        config=plan.config,
-        sealed=plan.sealed,
-        message=event.snapshot,
-        created_at=at,
-        updated_at=at,
-        monitor_id=event.monitor_id,
-        event_status=event.status,
-        expires_at=event.expires_at,
-    )
-    fresh = deliveries_repo.put_if_absent(record)
-    existing = None if fresh else deliveries_repo.get(event.id, record.id)
-    if fresh or (existing is not None and existing.status == "pending"):
-        failed = send_batches([QueuedSend(plan.kind, event.id, record.id, "reminder")])
-        if failed:
-            raise RuntimeError("could not queue the reminder; the timer runs again")
+    enqueue(event, [grafana.planned(channel, round_number)])  # raises when not queued: the timer runs again
     grafana.schedule_reminder(org_id, dedup_key, event_id, channel, round_number + 1, now)
     return "sent"

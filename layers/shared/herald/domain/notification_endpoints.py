@@ -195,9 +195,10 @@ def _settings(body: EndpointIn, stored: EndpointRecord | None) -> _Settings:
     config: dict[str, str] = {}
     url = body.url or ""
     if kind == "slack":
-        if not url:  # Herald's Slack adapter posts to the URL (a token alone cannot deliver)
+        # As InfluxDB: a URL (incoming webhook) or a token (chat.postMessage, channel from the message)
+        if not url and "token" not in present:
             raise ValidationFailed("slack endpoint URL must be provided")
-        if problem := _url_problem(url):
+        if url and (problem := _url_problem(url)):
             raise ValidationFailed(f"slack endpoint URL is invalid: {problem}")
         config["url"] = url
     elif kind == "http":
@@ -228,7 +229,7 @@ def _settings(body: EndpointIn, stored: EndpointRecord | None) -> _Settings:
             raise ValidationFailed("empty telegram channel")
         config["channel"] = body.channel
 
-    if kind in SEALED_URL:
+    if kind in SEALED_URL and url:
         sealed_key = SEALED_URL[kind]
         if stored is not None and stored.config.get("url", "") == url and sealed_key in stored.sealed:
             keep[sealed_key] = stored.sealed[sealed_key]

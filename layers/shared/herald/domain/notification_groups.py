@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from herald import clock, ids, secrets
 from herald.data import keys
 from herald.data import notification_groups as repo
+from herald.data import oncall as oncall_repo
 from herald.data.notification_groups import ChannelRecord, Configuration, GroupRecord, MonitorRule
 from herald.errors import Conflict, NotFound, ValidationFailed
 from herald.models.notification_groups import (
@@ -73,6 +74,15 @@ def mask_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}/{MASK}"
 
 
+def saved_url(record: ChannelRecord) -> str:
+    """The Slack/webhook URL as it was saved: Mackerel returns it (to keys that may read channels); Herald
+    keeps it sealed at rest and opens it to answer."""
+    field = SECRET_FIELD.get(record.channel_type, "")
+    if field not in record.sealed:
+        return record.url_mask
+    return secrets.unseal(record.org_id, {field: record.sealed[field]})[field]
+
+
 def channel_to_api(record: ChannelRecord) -> Channel:
     if record.channel_type == "email":
         return EmailChannel(
@@ -89,7 +99,7 @@ def channel_to_api(record: ChannelRecord) -> Channel:
             name=record.name,
             type="slack",
             events=record.events,  # type: ignore[arg-type]
-            url=record.url_mask,
+            url=saved_url(record),
             mentions={k: v for k, v in record.mentions.items() if k in MENTION_STATES},  # type: ignore[misc]
             enabledGraphImage=record.enabled_graph_image,
         )
@@ -98,15 +108,18 @@ def channel_to_api(record: ChannelRecord) -> Channel:
         name=record.name,
         type="webhook",
         events=record.events,  # type: ignore[arg-type]
-        url=record.url_mask,
+        url=saved_url(record),
         enabledGraphImage=record.enabled_graph_image,
     )
 
 
-def _check_user_ids(body: ChannelIn) -> None:
+def _check_user_ids(org_id: str, body: ChannelIn) -> None:
+    """Mackerel's `userIds` name users of the organization; Herald's users are the org's OnCall users."""
     if isinstance(body, EmailChannelIn) and body.userIds:
-        # Herald keeps no Mackerel users, so every user id is unknown (Mackerel answers 400 for those).
-        raise ValidationFailed(f"userIds: user not found: {body.userIds[0]}")
+        known = {user.id for user in oncall_repo.list_users(org_id)}
+        unknown = [user_id for user_id in dict.fromkeys(body.userIds) if user_id not in known]
+        if unknown:
+            raise ValidationFailed(f"userIds: user not found: {', '.join(unknown)}")
 
 
 def _channel_record(
@@ -125,6 +138,7 @@ def _channel_record(
     )
     if isinstance(body, EmailChannelIn):
         record.emails = _dedupe(list(body.emails))
+        record.user_ids = _dedupe(list(body.userIds))
     if isinstance(body, SlackChannelIn):
         record.mentions = body.mentions.model_dump(exclude_none=True)
     if isinstance(body, SlackChannelIn | WebhookChannelIn):
@@ -143,7 +157,7 @@ def list_channels(org_id: str) -> list[Channel]:
 
 
 def create_channel(org_id: str, body: ChannelIn) -> Channel:
-    _check_user_ids(body)
+    _check_user_ids(org_id, body)
     sealed, url_mask = _seal_url(org_id, body)
     record = _channel_record(org_id, ids.mackerel_id(), body, sealed, url_mask, clock.iso())
     if not body.addToDefaultNotificationGroup:
@@ -166,16 +180,16 @@ def create_channel(org_id: str, body: ChannelIn) -> Channel:
 
 
 def update_channel(org_id: str, channel_id: str, body: ChannelIn) -> Channel:
-    """PUT is the full object. `type` cannot change. A Slack/webhook `url` equal to the masked value the
-    API shows keeps the stored URL; any other value replaces it."""
+    """PUT is the full object. `type` cannot change. A Slack/webhook `url` equal to the saved one (or to
+    the masked form earlier versions showed) keeps the stored seal; any other value replaces it."""
     config = _configuration(org_id)
     current = config.channels.get(channel_id)
     if current is None:
         raise NotFound("Channel not found")
     if body.type != current.channel_type:
         raise ValidationFailed("type: the type of a channel cannot be changed")
-    _check_user_ids(body)
-    if isinstance(body, SlackChannelIn | WebhookChannelIn) and body.url == current.url_mask:
+    _check_user_ids(org_id, body)
+    if isinstance(body, SlackChannelIn | WebhookChannelIn) and body.url in (current.url_mask, saved_url(current)):
         sealed, url_mask = current.sealed, current.url_mask
     else:
         sealed, url_mask = _seal_url(org_id, body)

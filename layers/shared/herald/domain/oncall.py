@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import secrets
 import string
 from dataclasses import dataclass
@@ -51,28 +52,69 @@ def _rule_type(value: Any) -> str:
     return value
 
 
+# Django REST Framework's parsing, as OnCall's serializers apply it (BooleanField, IntegerField, ChoiceField).
+_DRF_TRUE = frozenset({"t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1"})
+_DRF_FALSE = frozenset({"f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "0"})
+_DRF_DECIMAL_ZERO = re.compile(r"\.0*\s*$")
+_HMS = re.compile(r"(\d{1,2}):(\d{1,2}):(\d{1,2})")
+
+
+def drf_boolean(value: Any) -> bool | None:
+    """DRF's BooleanField: true/false words, 1/0 as numbers or strings; None when it is not one."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value in _DRF_TRUE | _DRF_FALSE:
+        return value in _DRF_TRUE
+    return None
+
+
+def drf_integer(value: Any) -> int | None:
+    """DRF's IntegerField: `int(str(value))` once a trailing `.0` is cut, so "1", " 1 ", 1.0 and "1.00"
+    are 1; True, 1.5 and "one" are not integers."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    text = _DRF_DECIMAL_ZERO.sub("", str(value))
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
 def _duration(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value not in DURATIONS:
+    """OnCall's: an "HH:MM:SS" text, or a number of seconds (300 or 300.0), that is one of the choices."""
+    seconds: float | None = None
+    if isinstance(value, str):
+        match = _HMS.fullmatch(value)
+        if match:
+            hours, minutes, secs = (int(part) for part in match.groups())
+            seconds = hours * 3600 + minutes * 60 + secs
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value
+    if seconds is None or seconds not in DURATIONS:
         raise ValidationFailed("Invalid duration format")
-    return value
+    return int(seconds)
 
 
 def _position(value: Any) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    parsed = drf_integer(value)
+    if parsed is None:
         raise FieldErrors({"position": ["A valid integer is required."]})
-    if value < -1:
+    if parsed < -1:
         raise bad_position()
-    return value
+    return parsed
 
 
 def _important(value: Any) -> bool:
     if value is None:
         return False
-    if not isinstance(value, bool):
+    parsed = drf_boolean(value)
+    if parsed is None:
         raise FieldErrors({"important": ["Must be a valid boolean."]})
-    return value
+    return parsed
 
 
 def _rule(chain: Chain, index: int) -> Rule:
@@ -203,7 +245,11 @@ def parse_important(value: str | None) -> bool | None:
 
 def list_rules(org_id: str, user_id: str | None, important: str | None, pages: PageRequest) -> RulePage:
     wanted = parse_important(important)
-    chains = sorted(repo.list_chains(org_id, user_id), key=lambda c: (c.user_id, c.important))
+    # OnCall orders by user (its primary key: creation order), then the default chain first, then position.
+    chains = repo.list_chains(org_id, user_id)
+    several_users = len({chain.user_id for chain in chains}) > 1
+    created = {user.id: user.grafana_id for user in repo.list_users(org_id)} if several_users else {}
+    chains.sort(key=lambda c: (created.get(c.user_id, 0), c.important))
     # a user with a chain exists; only an empty answer needs the user read
     if user_id is not None and not chains and repo.get_user(org_id, user_id) is None:
         raise ValidationFailed("User not found.")
@@ -256,6 +302,11 @@ def list_users(org_id: str, email: str | None, username: str | None, pages: Page
     return UserPage(results=page, **meta)
 
 
+def secret_owner(user_id: str) -> str:
+    """The owner an OnCall user's contact secrets are sealed under."""
+    return f"oncall-user/{user_id}"
+
+
 def create_user(
     org_id: str,
     email: str,
@@ -268,9 +319,10 @@ def create_user(
     """Used by `herald users create`: contact details in `config`, webhook URLs and tokens sealed."""
     from herald import secrets as sealing
 
+    user_id = public_id("U")
     record = UserRecord(
         org_id=org_id,
-        id=public_id("U"),
+        id=user_id,
         grafana_id=repo.next_grafana_id(org_id),
         email=email,
         username=username or email.split("@", 1)[0],
@@ -278,7 +330,9 @@ def create_user(
         timezone=timezone,
         created_at=clock.iso(),
         config={k: v for k, v in (config or {}).items() if v},
-        sealed=sealing.seal(org_id, {k: v for k, v in (secret_values or {}).items() if v}),
+        # Sealed once, under a context naming the user and the field; the escalation hands the values to
+        # the senders unchanged (herald.secrets).
+        sealed=sealing.seal(org_id, {k: v for k, v in (secret_values or {}).items() if v}, secret_owner(user_id)),
     )
     repo.create_user(record)
     return record

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from herald.domain import events, replay
+from herald.delivery import replay
+from herald.domain import events
 from herald.errors import NotFound
 from herald.models.events import EventWithDeliveries
 

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from herald.models.common import Email, TargetUrl
 
 AlertName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 MonitorId = Annotated[str, StringConstraints(pattern=r"^mon_[a-zA-Z0-9]+$", max_length=128)]
-CooldownMinutes = Annotated[int, Field(ge=0, le=1440)]
+
+
+def _whole_number(value: object) -> object:
+    """JSON Schema's `integer` takes any number with a zero fractional part: 5.0 is the integer 5."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+CooldownMinutes = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=1440)]
 SubjectPrefix = Annotated[str, StringConstraints(max_length=50)]
 Strategy = Literal["email", "webhook", "slack", "discord"]
-SecretText = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-ChannelName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+# The schemas set no minLength: "" is accepted (an empty secret signs nothing, an empty channel is the
+# webhook's own); the maximum lengths are Herald's, so that an alert stays a small item.
+SecretText = Annotated[str, StringConstraints(max_length=1024)]
+ChannelName = Annotated[str, StringConstraints(max_length=100)]
 
 _STRICT = ConfigDict(strict=True, extra="ignore")
 
@@ -105,7 +116,9 @@ class AlertEvent(BaseModel):
     alertId: str
     monitorId: str
     type: Literal["triggered", "recovered"]
-    status: Literal["pending", "delivered", "failed"]
+    # "skipped" beyond the seed's three: a delivery held back by the alert's cooldown, or a stale trigger
+    # (the reason is the delivery's lastError in GET /v1/events/{id}).
+    status: Literal["pending", "delivered", "failed", "skipped"]
     createdAt: str
 
 

@@ -12,8 +12,18 @@ Ref = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^
 LabelKey = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 LabelValue = Annotated[str, StringConstraints(max_length=1024)]
 EventStatus = Literal["triggered", "recovered"]
-Severity = Literal["critical", "warning", "info"]
+Severity = Literal["critical", "error", "warning", "info"]
 DeliveryStatus = Literal["pending", "delivered", "failed", "skipped"]
+# Where an event came in: Herald's own API or one of the intakes (herald/intake/).
+EventSource = Literal["api", "alertmanager", "grafana", "pagerduty"]
+IncidentState = Literal["open", "acknowledged", "closed"]
+
+
+class Link(BaseModel):
+    """A link shown with the event (Alertmanager's generatorURL and externalURL, PagerDuty's links)."""
+
+    href: str
+    text: str = ""
 
 
 class Targets(BaseModel):
@@ -53,6 +63,8 @@ class Event(BaseModel):
     labels: dict[str, str]
     targets: Targets | None
     createdAt: str
+    source: EventSource = "api"
+    links: list[Link] = Field(default_factory=list)
 
 
 class Destination(BaseModel):
@@ -105,3 +117,44 @@ class Escalation(BaseModel):
 class EventWithDeliveries(Event):
     deliveries: list[Delivery]
     escalations: list[Escalation] = Field(default_factory=list)
+
+
+class Incident(BaseModel):
+    """The incident an event belongs to (herald/incidents.py): one per open dedupKey."""
+
+    id: str
+    state: IncidentState
+    count: int
+    firstSeenAt: str
+    lastSeenAt: str
+    closedAt: str | None = None
+
+
+class DeliveryCounts(BaseModel):
+    pending: int = 0
+    delivered: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+class EventListItem(Event):
+    incident: Incident | None
+    deliveries: DeliveryCounts
+
+
+class EventPage(BaseModel):
+    """GET /v1/events: newest first; `cursor` is null on the last page."""
+
+    events: list[EventListItem]
+    cursor: str | None
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The error shape of Herald's own API (and the uptime alerts API)."""
+
+    error: ErrorDetail

@@ -38,6 +38,7 @@ class NotificationTestIn(BaseModel):
     """POST /api/alert-notifications/test: the channel to try, as the UI has it."""
 
     model_config = _BIND
+    id: int | None = None  # a saved channel: its stored secure settings fill what the request leaves out
     name: Annotated[str, StringConstraints(max_length=190)] | None = None
     type: NotifierType
     settings: dict[str, Any] | None = None

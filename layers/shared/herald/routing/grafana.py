@@ -9,7 +9,7 @@ from herald.data import grafana_channels as channels_repo
 from herald.data import grafana_incidents as incidents
 from herald.data import timers
 from herald.data.grafana_channels import ChannelRecord
-from herald.domain.grafana_channels import adapter_config
+from herald.domain.grafana_notifiers import NOTIFIERS, adapter_config
 from herald.routing import batch_reads
 from herald.routing.plan import PlannedDelivery, StoredEvent
 
@@ -26,7 +26,7 @@ def planned(channel: ChannelRecord, reminder_round: int = 0) -> PlannedDelivery:
     suffix = f":reminder:{reminder_round}" if reminder_round else ""
     name = f"{channel.name} (reminder {reminder_round})" if reminder_round else channel.name
     return PlannedDelivery(
-        kind=channel.type,
+        kind=NOTIFIERS[channel.type].kind if channel.type in NOTIFIERS else channel.type,
         family=FAMILY,
         destination_id=f"{channel.id}{suffix}",
         destination_name=name,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from herald.data import notification_groups as repo
+from herald.data import oncall as oncall_repo
 from herald.data.notification_groups import ChannelRecord, Configuration, GroupRecord
 from herald.observability import logger
 from herald.routing import batch_reads
@@ -104,17 +105,28 @@ def mention_for(channel: ChannelRecord, status: str, severity: str) -> str:
     return channel.mentions.get(severity, "") if severity in ("critical", "warning") else ""
 
 
+def user_emails(channel: ChannelRecord) -> list[str]:
+    """The addresses of the channel's `userIds`: the org's OnCall users (deleted users are dropped)."""
+    if not channel.user_ids:
+        return []
+    wanted = set(channel.user_ids)
+    return [user.email for user in oncall_repo.list_users(channel.org_id) if user.id in wanted]
+
+
 def delivery_for(channel: ChannelRecord, status: str, severity: str) -> PlannedDelivery | None:
     config = {"channelId": channel.id, "channelName": channel.name}
     if channel.channel_type == "email":
-        if not channel.emails:
-            return None  # nothing to send to (user ids are not kept by Herald)
-        config["email"] = ",".join(channel.emails)
+        addresses = [*channel.emails, *user_emails(channel)]
+        if not addresses:
+            return None  # nothing to send to
+        config["email"] = ",".join(dict.fromkeys(addresses))
     elif channel.channel_type == "slack":
         mention = mention_for(channel, status, severity)
         if mention:
             config["mention"] = mention
-    elif channel.channel_type != "webhook":
+    elif channel.channel_type == "webhook":
+        config.update(format="mackerel", orgName=channel.org_id)  # Mackerel's own webhook body
+    else:
         return None
     return PlannedDelivery(
         kind=channel.channel_type,

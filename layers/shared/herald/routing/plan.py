@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -17,6 +18,13 @@ class StoredEvent:
     expires_at: int | None
     # The event's explicit destinations (endpointIDs, notificationUids, userIds, important), as stored.
     targets: dict[str, Any] = field(default_factory=dict)
+
+    def created_epoch(self, default: float) -> float:
+        """The event's own time (its createdAt), else `default`."""
+        try:
+            return datetime.fromisoformat(str(self.snapshot["createdAt"])).timestamp()
+        except (KeyError, ValueError):
+            return default
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> StoredEvent:

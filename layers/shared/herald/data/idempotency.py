@@ -1,0 +1,83 @@
+"""Idempotency-Key records: one per (org, key), holding the request's fingerprint and, once done, its answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from herald.data import keys
+from herald.data.table import is_conditional_failure, item_on_failure, table
+
+
+def claim(
+    org_id: str, key: str, fingerprint: str, event_id: str, now: float, lock_seconds: int, ttl: int
+) -> dict[str, Any] | None:
+    """Claims the key for a new request; None when claimed, else the record that holds it. A record past
+    its 24 h (ttl not yet swept) counts as absent."""
+    try:
+        table().put_item(
+            Item={
+                **keys.idempotency(org_id, key),
+                "type": "idempotency",
+                "orgId": org_id,
+                "fingerprint": fingerprint,
+                "state": "in-progress",
+                "eventId": event_id,
+                "lockedUntil": int(now) + lock_seconds,
+                "ttl": ttl,
+            },
+            ConditionExpression="attribute_not_exists(pk) OR #ttl < :now",
+            ExpressionAttributeNames={"#ttl": "ttl"},
+            ExpressionAttributeValues={":now": int(now)},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        return None
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+        return item_on_failure(error) or {}
+
+
+def take_over(org_id: str, key: str, locked_until: int, now: float, lock_seconds: int) -> bool:
+    """Takes a key whose first request died before answering (its lock ran out)."""
+    try:
+        table().update_item(
+            Key=keys.idempotency(org_id, key),
+            UpdateExpression="SET lockedUntil = :until",
+            ConditionExpression="#state = :progress AND lockedUntil = :old",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":until": int(now) + lock_seconds,
+                ":progress": "in-progress",
+                ":old": locked_until,
+            },
+        )
+        return True
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+
+
+def complete(org_id: str, key: str, status: int, body: str) -> None:
+    table().update_item(
+        Key=keys.idempotency(org_id, key),
+        UpdateExpression="SET #state = :done, answerStatus = :status, answerBody = :body REMOVE lockedUntil",
+        ExpressionAttributeNames={"#state": "state"},
+        ExpressionAttributeValues={":done": "done", ":status": status, ":body": body},
+    )
+
+
+def release(org_id: str, key: str) -> None:
+    """Forgets a key whose request failed, so that a retry runs it again."""
+    try:
+        table().delete_item(
+            Key=keys.idempotency(org_id, key),
+            ConditionExpression="#state = :progress",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={":progress": "in-progress"},
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise

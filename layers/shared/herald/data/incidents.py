@@ -1,0 +1,278 @@
+"""Incidents per (org, dedupKey): one item holds the dedupKey's latest incident, open or closed.
+
+An incident's id is the id of the event that opened it. The opening event's item also carries what the
+fan-out told (`incidentNotified`), so the recovery's fan-out reaches the same destinations and no other.
+Every decision is one conditional write on the incident item; the event is stored after it (and the
+decision undone if it cannot be). Not a transaction: a cancelled transaction is atomic on DynamoDB, but
+moto (the local stack, the tests) emits stream records for the writes it rolls back, and an event
+that was never stored must never reach the fan-out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+
+from herald.data import keys
+from herald.data.table import is_conditional_failure, item_on_failure, table
+
+TRIGGER = "trigger"
+RECOVERY = "recovery"
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    org_id: str
+    dedup_key: str
+    incident_id: str | None  # None: a recovery that closed a dedupKey never seen open
+    is_open: bool
+    acknowledged: bool
+    count: int
+    first_seen_at: str
+    last_seen_at: str
+    closed_at: str | None
+    recovery_event_id: str | None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> IncidentRecord:
+        return cls(
+            org_id=str(item["orgId"]),
+            dedup_key=str(item["dedupKey"]),
+            incident_id=item.get("incidentId"),
+            is_open=bool(item.get("isOpen")),
+            acknowledged=bool(item.get("acknowledged")),
+            count=int(item.get("count", 0)),
+            first_seen_at=str(item.get("firstSeenAt", "")),
+            last_seen_at=str(item.get("lastSeenAt", "")),
+            closed_at=item.get("closedAt"),
+            recovery_event_id=item.get("recoveryEventId"),
+        )
+
+
+def get(org_id: str, dedup_key: str) -> IncidentRecord | None:
+    item = table().get_item(Key=keys.incident(org_id, dedup_key), ConsistentRead=True).get("Item")
+    return IncidentRecord.from_item(dict(item)) if item else None
+
+
+def get_many(org_id: str, dedup_keys: set[str]) -> dict[str, IncidentRecord]:
+    """The incidents of several dedupKeys: BatchGetItem, 100 keys per call."""
+    found: dict[str, IncidentRecord] = {}
+    wanted = sorted(dedup_keys)
+    name = table().name
+    for start in range(0, len(wanted), 100):
+        request: dict[str, Any] = {
+            name: {"Keys": [keys.incident(org_id, k) for k in wanted[start : start + 100]], "ConsistentRead": True}
+        }
+        while request:
+            answer = table().meta.client.batch_get_item(RequestItems=request)
+            for item in answer.get("Responses", {}).get(name, []):
+                record = IncidentRecord.from_item(dict(item))
+                found[record.dedup_key] = record
+            request = answer.get("UnprocessedKeys") or {}
+    return found
+
+
+def open_for(org_id: str, dedup_key: str, event_id: str, at: str, ttl: int) -> bool:
+    """Opens a new incident for the triggered event `event_id`; False when one is open already."""
+    try:
+        table().update_item(
+            Key=keys.incident(org_id, dedup_key),
+            UpdateExpression="SET #type = :type, orgId = :org, dedupKey = :dedup, isOpen = :true, "
+            "acknowledged = :false, incidentId = :id, firstSeenAt = :at, lastSeenAt = :at, #count = :one, "
+            "#ttl = :ttl REMOVE closedAt, recoveryEventId",
+            ConditionExpression="attribute_not_exists(pk) OR isOpen = :false",
+            ExpressionAttributeNames={"#type": "type", "#count": "count", "#ttl": "ttl"},
+            ExpressionAttributeValues={
+                ":type": "incident",
+                ":org": org_id,
+                ":dedup": dedup_key,
+                ":true": True,
+                ":false": False,
+                ":id": event_id,
+                ":at": at,
+                ":one": 1,
+                ":ttl": ttl,
+            },
+        )
+        return True
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+
+
+def forget_opening(org_id: str, dedup_key: str, event_id: str) -> None:
+    """Undoes `open_for` when its event could not be stored, so that the client's retry opens it again."""
+    _delete_if(org_id, dedup_key, "incidentId = :id AND #count = :one", {":id": event_id, ":one": 1})
+
+
+def join(org_id: str, dedup_key: str, at: str) -> IncidentRecord | None:
+    """Counts one more trigger on the open incident; None when none is open."""
+    try:
+        answer = table().update_item(
+            Key=keys.incident(org_id, dedup_key),
+            UpdateExpression="ADD #count :one SET lastSeenAt = :at",
+            ConditionExpression="isOpen = :true",
+            ExpressionAttributeNames={"#count": "count"},
+            ExpressionAttributeValues={":one": 1, ":at": at, ":true": True},
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return None
+        raise
+    return IncidentRecord.from_item(dict(answer["Attributes"]))
+
+
+def close_for(org_id: str, dedup_key: str, incident_id: str, event_id: str, at: str) -> IncidentRecord | None:
+    """Closes the open incident `incident_id` with the recovered event `event_id`, and writes its final
+    state on its opening event; None when it is no longer open."""
+    try:
+        answer = table().update_item(
+            Key=keys.incident(org_id, dedup_key),
+            UpdateExpression="SET isOpen = :false, closedAt = :at, recoveryEventId = :rid",
+            ConditionExpression="isOpen = :true AND incidentId = :id",
+            ExpressionAttributeValues={":false": False, ":true": True, ":at": at, ":rid": event_id, ":id": incident_id},
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return None
+        raise
+    closed = IncidentRecord.from_item(dict(answer["Attributes"]))
+    try:
+        table().update_item(
+            Key=keys.event(incident_id),
+            UpdateExpression="SET incidentCount = :count, incidentLastSeenAt = :seen, incidentClosedAt = :at, "
+            "incidentAcknowledged = :ack",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={
+                ":count": closed.count,
+                ":seen": closed.last_seen_at,
+                ":at": at,
+                ":ack": closed.acknowledged,
+            },
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):  # the opening event is past its retention
+            raise
+    return closed
+
+
+def reopen(org_id: str, dedup_key: str, event_id: str) -> None:
+    """Undoes `close_for` when its recovered event could not be stored."""
+    try:
+        table().update_item(
+            Key=keys.incident(org_id, dedup_key),
+            UpdateExpression="SET isOpen = :true REMOVE closedAt, recoveryEventId",
+            ConditionExpression="recoveryEventId = :rid",
+            ExpressionAttributeValues={":true": True, ":rid": event_id},
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+
+
+def close_unknown(org_id: str, dedup_key: str, event_id: str, at: str, ttl: int) -> bool:
+    """A recovery for a dedupKey never seen: recorded closed, so that its repeats notify nobody. False when
+    the dedupKey has an incident after all."""
+    try:
+        table().put_item(
+            Item={
+                **keys.incident(org_id, dedup_key),
+                "type": "incident",
+                "orgId": org_id,
+                "dedupKey": dedup_key,
+                "isOpen": False,
+                "acknowledged": False,
+                "count": 0,
+                "firstSeenAt": at,
+                "lastSeenAt": at,
+                "closedAt": at,
+                "recoveryEventId": event_id,
+                "ttl": ttl,
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+        return True
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+
+
+def forget_unknown(org_id: str, dedup_key: str, event_id: str) -> None:
+    _delete_if(org_id, dedup_key, "recoveryEventId = :rid AND attribute_not_exists(incidentId)", {":rid": event_id})
+
+
+def _delete_if(org_id: str, dedup_key: str, condition: str, values: dict[str, Any]) -> None:
+    names = {"ExpressionAttributeNames": {"#count": "count"}} if "#count" in condition else {}
+    try:
+        table().delete_item(
+            Key=keys.incident(org_id, dedup_key),
+            ConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            **names,
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+
+
+def acknowledge(org_id: str, dedup_key: str, incident_id: str) -> bool:
+    try:
+        table().update_item(
+            Key=keys.incident(org_id, dedup_key),
+            UpdateExpression="SET acknowledged = :true",
+            ConditionExpression="isOpen = :true AND incidentId = :id",
+            ExpressionAttributeValues={":true": True, ":id": incident_id},
+        )
+        return True
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+
+
+# --- what the fan-out told, on the opening event's item ---
+
+PlanOutcome = Literal["recorded", "after-recovery", "not-an-opening"]
+
+
+def record_trigger_plan(event_id: str, destination_keys: list[str]) -> PlanOutcome:
+    """Records the destinations told of an incident's opening event, unless its recovery went out first."""
+    try:
+        table().update_item(
+            Key=keys.event(event_id),
+            UpdateExpression="SET incidentNotified = :keys",
+            ConditionExpression="incidentRole = :trigger AND attribute_not_exists(incidentRecoveryPlanned)",
+            ExpressionAttributeValues={":keys": destination_keys, ":trigger": TRIGGER},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        return "recorded"
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+        old = item_on_failure(error) or {}
+        return "after-recovery" if old.get("incidentRole") == TRIGGER else "not-an-opening"
+
+
+def record_recovery_plan(trigger_event_id: str, recovery_event_id: str) -> set[str] | None:
+    """Marks the incident's recovery as routed; returns the destinations told of its opening event, or None
+    when the opening event has not been routed yet (then it never will be: it is skipped as stale)."""
+    try:
+        answer = table().update_item(
+            Key=keys.event(trigger_event_id),
+            UpdateExpression="SET incidentRecoveryPlanned = if_not_exists(incidentRecoveryPlanned, :rid)",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":rid": recovery_event_id},
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return set()  # the opening event is past its retention
+        raise
+    told = answer["Attributes"].get("incidentNotified")
+    return None if told is None else {str(k) for k in told}

@@ -1,0 +1,56 @@
+"""Per destination, the latest recovery of a dedupKey queued to it: a trigger created before it is stale
+there (herald.delivery.stops)."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from herald.data import keys
+from herald.data.deliveries import DeliveryRecord
+from herald.data.table import is_conditional_failure, table
+
+
+def destination_key(record: DeliveryRecord) -> str:
+    return f"{record.family}:{record.destination_id}"
+
+
+def dedup_key(record: DeliveryRecord) -> str | None:
+    value = record.message.get("dedupKey")
+    return str(value) if value else None
+
+
+def note(record: DeliveryRecord) -> None:
+    """Remembers a recovery queued to a destination; the time only moves forward."""
+    key = dedup_key(record)
+    if record.event_status != "recovered" or key is None:
+        return
+    item_key = keys.dedup_recovery_queued(record.org_id, key, destination_key(record))
+    values: dict[str, object] = {":at": record.created_at, ":event": record.event_id, ":type": "recovery_queued"}
+    update = "SET createdAt = :at, eventId = :event, #type = :type"
+    if record.expires_at:
+        update += ", #ttl = :ttl"
+        values[":ttl"] = record.expires_at
+    try:
+        table().update_item(
+            Key=item_key,
+            UpdateExpression=update,
+            ConditionExpression="attribute_not_exists(createdAt) OR createdAt < :at",
+            ExpressionAttributeNames={"#type": "type", **({"#ttl": "ttl"} if record.expires_at else {})},
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+
+
+def latest(record: DeliveryRecord) -> dict[str, str] | None:
+    """The latest recovery queued to this record's destination for its dedupKey: createdAt and eventId."""
+    key = dedup_key(record)
+    if key is None:
+        return None
+    item = (
+        table()
+        .get_item(Key=keys.dedup_recovery_queued(record.org_id, key, destination_key(record)), ConsistentRead=True)
+        .get("Item")
+    )
+    return {"createdAt": str(item["createdAt"]), "eventId": str(item["eventId"])} if item else None

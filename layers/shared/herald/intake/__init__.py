@@ -1,0 +1,1 @@
+"""Intake from the tools teams already run: Alertmanager/Grafana webhooks, PagerDuty Events v2."""
