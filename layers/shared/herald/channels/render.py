@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-SEVERITY_COLOURS = {"critical": 0xE01E5A, "warning": 0xECB22E, "info": 0x36C5F0}
+SEVERITY_COLOURS = {"critical": 0xE01E5A, "error": 0xE8712D, "warning": 0xECB22E, "info": 0x36C5F0}
 RECOVERED_COLOUR = 0x2EB67D
 
 
