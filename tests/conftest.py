@@ -30,6 +30,7 @@ from herald.auth.scopes import ALL_SCOPES
 from herald.data import orgs, table
 from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient
+from tests.support.fake_clock import FakeClock
 from tests.support.receiver import Receiver
 
 
@@ -101,6 +102,12 @@ def token(org_id: str, make_token: Callable[..., str]) -> str:
 @pytest.fixture
 def api(aws_env: Resolver) -> ApiClient:
     return ApiClient()
+
+
+@pytest.fixture
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Herald's clock, driven by the test (starts at T0)."""
+    return FakeClock(monkeypatch)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from herald.api.errors import uptime_error
 from herald.api.family import PUBLIC, Family, principal
 from herald.data.events import EventFilter
 from herald.domain import event_list, events
+from herald.domain.replay_failed import replay_failed
 from herald.intake import idempotency
 from herald.models.events import ErrorBody, Event, EventIn, EventPage, EventSource, EventStatus, EventWithDeliveries
 from herald.observability import logger, metrics, tracer
@@ -24,6 +25,7 @@ SCOPES = {
     "GET /v1/events": "events:read",
     "GET /v1/events/{id}": "events:read",
     "POST /v1/events/{id}/acknowledge": "events:write",
+    "POST /v1/events/{id}/replay": "events:write",
     "GET /v1/events/swagger": PUBLIC,
 }
 family = Family(name="events", error_body=uptime_error, scopes=SCOPES)
@@ -110,6 +112,12 @@ def get_event(id: Annotated[str, Path(max_length=128)]) -> EventWithDeliveries:
 def acknowledge_event(id: Annotated[str, Path(max_length=128)]) -> EventWithDeliveries:
     """Stops every pending escalation step of the event (OnCall rules); nothing is sent after it."""
     return events.acknowledge_event(principal(app).org_id, id)
+
+
+@app.post("/v1/events/<id>/replay")
+def replay_failed_deliveries(id: Annotated[str, Path(max_length=128)]) -> EventWithDeliveries:
+    """Sends the event's failed deliveries again (each reset to pending); delivered ones are never resent."""
+    return replay_failed(principal(app).org_id, id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

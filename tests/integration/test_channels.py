@@ -350,7 +350,7 @@ def test_slack_payload_has_text_coloured_attachment_blocks_and_channel(env: None
     blocks = attachment["blocks"]
     assert 1 <= len(blocks) <= 50
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "[TRIGGERED] checkout is down"}}
-    assert {"type": "section", "text": {"type": "mrkdwn", "text": "p95 > 2s"}} in blocks
+    assert {"type": "section", "text": {"type": "mrkdwn", "text": "p95 &gt; 2s"}} in blocks  # Slack's escaping
     fields = next(b["fields"] for b in blocks if "fields" in b)
     assert {"type": "mrkdwn", "text": "*Monitor*\nmon_web1"} in fields
     assert {"type": "mrkdwn", "text": "*k*\nv"} in fields

@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
 
-from herald import clock
 from herald.aws import client
 from herald.data import deliveries, keys, timers
 from herald.data import events as events_repo
@@ -24,23 +22,7 @@ from herald_local.template import Resolver
 from tests.conftest import reset_settings
 from tests.support.apigw import ApiClient
 from tests.support.delivery_run import deliver_queued
-
-T0 = 1_900_000_000.0
-
-
-class FakeClock:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.now = T0
-        monkeypatch.setattr(clock, "epoch", lambda: self.now)
-        monkeypatch.setattr(clock, "now", lambda: datetime.fromtimestamp(self.now, UTC))
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    return FakeClock(monkeypatch)
+from tests.support.fake_clock import FakeClock
 
 
 @dataclass

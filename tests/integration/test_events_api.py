@@ -40,7 +40,17 @@ EVENT_FIELDS = {
     "source",
     "links",
 }
-DELIVERY_FIELDS = {"id", "destination", "status", "attempts", "lastError", "createdAt", "updatedAt", "deliveredAt"}
+DELIVERY_FIELDS = {
+    "id",
+    "destination",
+    "status",
+    "attempts",
+    "lastError",
+    "createdAt",
+    "updatedAt",
+    "deliveredAt",
+    "nextRetryAt",
+}
 EVENT_ID = re.compile(r"^evt_[a-zA-Z0-9]+$")
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
@@ -323,6 +333,7 @@ def test_get_lists_one_entry_per_delivery_with_its_state(api: ApiClient, token: 
             "createdAt": stamp(1),
             "updatedAt": stamp(1),
             "deliveredAt": stamp(2),
+            "nextRetryAt": None,
         },
         {
             "id": failed.id,
@@ -333,6 +344,7 @@ def test_get_lists_one_entry_per_delivery_with_its_state(api: ApiClient, token: 
             "createdAt": stamp(5),
             "updatedAt": stamp(5),
             "deliveredAt": None,
+            "nextRetryAt": None,
         },
     ]
     for delivery in found:
@@ -358,6 +370,24 @@ def test_get_follows_a_delivery_as_it_progresses(api: ApiClient, token: str, org
     assert delivery["lastError"] == "HTTP 503"
     assert delivery["deliveredAt"] == stamp(3)
     assert delivery["updatedAt"] == stamp(3)
+
+
+def test_a_delivery_waiting_for_its_retry_shows_when_it_is_due(api: ApiClient, token: str, org_id: str) -> None:
+    # Given a pending delivery whose first attempt failed, retried in ten minutes
+    event = submit(api, token)
+    record = delivery_for(event["id"], org_id, "alt_r", at=stamp(0))
+    deliveries.put_if_absent(record)
+    now = clock.epoch()
+    assert deliveries.claim(event["id"], record.id, now=now, lease_seconds=30, at=stamp(1)) is not None
+    deliveries.release_for_retry(event["id"], record.id, at=stamp(1), error="HTTP 503", retry_at=now + 600)
+    # Then the event shows when the next attempt is due; once delivered, none
+    (waiting,) = api.get(f"/v1/events/{event['id']}", token=token).json()["deliveries"]
+    due = datetime.fromisoformat(waiting["nextRetryAt"].replace("Z", "+00:00")).timestamp()
+    assert waiting["status"] == "pending" and abs(due - (now + 600)) < 1
+    assert deliveries.claim(event["id"], record.id, now=now + 601, lease_seconds=30, at=stamp(2)) is not None
+    deliveries.finish(event["id"], record.id, "delivered", at=stamp(3))
+    (done,) = api.get(f"/v1/events/{event['id']}", token=token).json()["deliveries"]
+    assert done["nextRetryAt"] is None
 
 
 @pytest.mark.parametrize("event_id", ["evt_doesnotexist", "nope", "alt_abc", "x" * 128])

@@ -22,24 +22,8 @@ from herald_local.template import Resolver
 from tests.conftest import reset_settings
 from tests.support.apigw import ApiClient
 from tests.support.delivery_run import deliver_queued
+from tests.support.fake_clock import T0, FakeClock
 from tests.support.receiver import Receiver
-
-T0 = 1_900_000_000.0
-
-
-class FakeClock:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.now = T0
-        monkeypatch.setattr(clock, "epoch", lambda: self.now)
-        monkeypatch.setattr(clock, "now", lambda: datetime.fromtimestamp(self.now, UTC))
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    return FakeClock(monkeypatch)
 
 
 def queue_bodies(aws_env: Resolver, kind: str) -> list[dict[str, Any]]:

@@ -3,12 +3,8 @@ gets, and what GET /v1/events/{id} and the uptime history show for what it did n
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
-from herald import clock
 from herald.data import keys
 from herald.data.table import table
 from herald.domain import events, fanout, replay
@@ -16,24 +12,8 @@ from herald.models.events import EventIn
 from herald_local.template import Resolver
 from tests.support.apigw import ApiClient
 from tests.support.delivery_run import deliver_queued
+from tests.support.fake_clock import T0, FakeClock
 from tests.support.receiver import Receiver
-
-T0 = 1_900_000_000.0
-
-
-class FakeClock:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.now = T0
-        monkeypatch.setattr(clock, "epoch", lambda: self.now)
-        monkeypatch.setattr(clock, "now", lambda: datetime.fromtimestamp(self.now, UTC))
-
-    def set(self, moment: float) -> None:
-        self.now = moment
-
-
-@pytest.fixture
-def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    return FakeClock(monkeypatch)
 
 
 def create_alert(api: ApiClient, token: str, url: str, **fields: Any) -> str:

@@ -19,11 +19,13 @@ def test_committed_openapi_documents_match_the_resolvers() -> None:
         "alert_notifications",
         "alertmanager_intake",
         "alerts",
+        "console",
         "events",
         "notification_endpoints",
         "notification_groups",
         "pagerduty_intake",
         "personal_notification_rules",
+        "templates",
     }
     for folder, doc in docs.items():
         assert (OPENAPI_DIR / f"{folder}.json").read_text() == render(doc), f"openapi/{folder}.json drifted"
@@ -52,10 +54,12 @@ def _scopes(function: str) -> dict[str, str]:
     [
         "AlertNotificationsFunction",
         "AlertsFunction",
+        "ConsoleFunction",
         "EventsFunction",
         "NotificationEndpointsFunction",
         "NotificationGroupsFunction",
         "PersonalNotificationRulesFunction",
+        "TemplatesFunction",
     ],
 )
 def test_every_route_of_the_template_has_a_scope(function: str) -> None:

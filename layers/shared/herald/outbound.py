@@ -11,6 +11,8 @@ import contextlib
 import socket
 import threading
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import urllib3
@@ -70,7 +72,16 @@ def _connection(scheme: str, address: str, port: int, hostname: str, deadline: f
     return HTTPConnection(address, port, timeout=timeout)
 
 
+# Set by a template preview (herald.templates.preview): it takes the request instead of the network.
+intercept: ContextVar[Callable[[str, str, bytes | None, dict[str, str]], None] | None] = ContextVar(
+    "herald_outbound_intercept", default=None
+)
+
+
 def request(method: str, url: str, body: bytes | None, headers: dict[str, str]) -> HttpResult:
+    taker = intercept.get()
+    if taker is not None:
+        taker(method, url, body, {"User-Agent": "Herald/0.1", **headers})
     deadline = get_settings().send_deadline_seconds
     started = time.monotonic()
     try:

@@ -16,4 +16,7 @@ ALL_SCOPES: tuple[str, ...] = (
     "rules:read",
     "rules:write",
     "users:read",
+    "templates:read",
+    "templates:write",
+    "operator:read",
 )

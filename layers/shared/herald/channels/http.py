@@ -98,7 +98,10 @@ def build(notification: Notification, target: Target) -> tuple[str, bytes | None
     body: bytes | None = None
     if method != "GET":
         template = target.config.get("contentTemplate") or ""
-        if template.strip():
+        if notification.custom and notification.custom.body:  # a Herald template's JSON body
+            body = notification.custom.body.encode()
+            headers["Content-Type"] = "application/json"
+        elif template.strip():
             text = render_template(template, notification)
             body = text.encode()
             try:

@@ -7,8 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-SEVERITY_COLOURS = {"critical": 0xE01E5A, "warning": 0xECB22E, "info": 0x36C5F0}
+SEVERITY_COLOURS = {"critical": 0xE01E5A, "error": 0xE8712D, "warning": 0xECB22E, "info": 0x36C5F0}
 RECOVERED_COLOUR = 0x2EB67D
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A user template's rendering (herald.templates), already escaped for the kind: `title` replaces the
+    headline, `text` the message and facts, `html` the email HTML part, `body` the webhook/http body."""
+
+    title: str | None = None
+    text: str | None = None
+    html: str | None = None
+    body: str | None = None
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,7 @@ class Notification:
     url: str | None = None
     dedup_key: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    custom: Wording | None = None
 
     @classmethod
     def from_snapshot(cls, snapshot: dict[str, Any]) -> Notification:
@@ -51,6 +63,8 @@ class Notification:
 
     @property
     def headline(self) -> str:
+        if self.custom and self.custom.title:
+            return self.custom.title
         return f"[{self.state_word}] {self.title}"
 
     @property
@@ -71,6 +85,8 @@ class Notification:
         return ", ".join(parts)
 
     def facts(self) -> list[tuple[str, str]]:
+        if self.custom and self.custom.text is not None:
+            return []  # the template's text says what it wants to say
         rows = [("Status", self.state_word.lower()), ("Severity", self.severity)]
         if self.monitor_id:
             rows.append(("Monitor", self.monitor_id))
@@ -82,11 +98,15 @@ class Notification:
     @property
     def summary(self) -> str:
         """One line for paging services: the title and what it is about (PagerDuty `payload.summary`)."""
+        if self.custom and self.custom.title:
+            return self.custom.title
         about = self.subject_of
         return f"{self.title} ({about})" if about else self.title
 
     def short_text(self) -> str:
         """SMS wording: headline, subject, message and link on a few lines, no markup."""
+        if self.custom and (self.custom.text or self.custom.title):
+            return self.custom.text or self.custom.title or ""
         lines = [self.headline]
         if self.subject_of:
             lines.append(self.subject_of[0].upper() + self.subject_of[1:])
@@ -98,6 +118,8 @@ class Notification:
 
     def spoken_text(self) -> str:
         """Voice-call wording: sentences a text-to-speech voice reads well (no URLs, no brackets)."""
+        if self.custom and (self.custom.text or self.custom.title):
+            return self.custom.text or self.custom.title or ""
         state = "has recovered" if self.recovered else "is triggered"
         sentences = [f"Herald {self.severity} alert. {self.title} {state}."]
         if self.subject_of:
@@ -127,6 +149,8 @@ class Notification:
         return fields
 
     def text_body(self) -> str:
+        if self.custom and self.custom.text is not None:
+            return self.custom.text
         lines = [self.headline, ""]
         if self.message:
             lines += [self.message, ""]
@@ -137,6 +161,8 @@ class Notification:
         return "\n".join(lines)
 
     def html_body(self) -> str:
+        if self.custom and self.custom.html is not None:
+            return self.custom.html
         rows = "".join(
             f"<tr><th align='left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in self.facts()
         )

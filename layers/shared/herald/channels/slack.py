@@ -8,12 +8,17 @@ from typing import Any
 from herald.channels.base import Outcome, Target, classify, delivery_headers, send_json
 from herald.channels.render import Notification, truncate
 from herald.settings import get_settings
+from herald.templates.escaping import slack_mrkdwn
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
 
 
 def payload(notification: Notification, config: dict[str, str]) -> dict[str, Any]:
+    # Event fields are the sender's text, never Slack markup: `<!channel>` or `<https://evil|https://status…>`
+    # in a title stays text. A template's output is escaped by the template engine already; the `mention`
+    # settings (Mackerel, Grafana) stay the only way to mention anyone.
+    esc = (lambda text: text) if notification.custom else slack_mrkdwn
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": truncate(notification.headline, 150)}},
     ]
@@ -21,11 +26,12 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, Any
         blocks.append(
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": truncate(notification.message, MAX_SECTION_TEXT)},
+                "text": {"type": "mrkdwn", "text": truncate(esc(notification.message), MAX_SECTION_TEXT)},
             }
         )
-    fields = [{"type": "mrkdwn", "text": f"*{k}*\n{truncate(v, 500)}"} for k, v in notification.facts()][:10]
-    blocks.append({"type": "section", "fields": fields})
+    fields = [{"type": "mrkdwn", "text": f"*{esc(k)}*\n{truncate(esc(v), 500)}"} for k, v in notification.facts()][:10]
+    if fields:  # a template's text stands alone (no facts); Slack refuses an empty `fields`
+        blocks.append({"type": "section", "fields": fields})
     if notification.url:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"<{notification.url}|Open>"}})
     blocks.append(
@@ -35,7 +41,7 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, Any
         }
     )
     body: dict[str, Any] = {
-        "text": truncate(notification.headline, 3000),
+        "text": truncate(esc(notification.headline), 3000),
         "attachments": [{"color": f"#{notification.colour:06x}", "blocks": blocks[:MAX_BLOCKS]}],
     }
     if config.get("mention"):  # Mackerel channels: the mention text of the alert's state

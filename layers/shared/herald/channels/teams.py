@@ -16,6 +16,7 @@ CARD_VERSION = "1.4"
 MAX_FACTS = 20
 # Adaptive Card colour names (TextBlock.color) by state.
 COLOURS = {"critical": "Attention", "warning": "Warning", "info": "Accent"}
+COLOURS = {"critical": "Attention", "error": "Attention", "warning": "Warning", "info": "Accent"}
 
 
 def card(notification: Notification, message: str | None, facts: list[tuple[str, str]], title: str) -> dict[str, Any]:

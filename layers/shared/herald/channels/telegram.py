@@ -82,8 +82,16 @@ def text(notification: Notification, parse_mode: str = "HTML", limit: int = MAX_
     return escaped
 
 
+def custom_text(notification: Notification) -> dict[str, str]:
+    custom = notification.custom
+    parts = [f"<b>{custom.title}</b>" if custom and custom.title else "", custom.text or "" if custom else ""]
+    return {"text": truncate("\n".join(p for p in parts if p), MAX_TEXT), "parse_mode": "HTML"}
+
+
 def payload(notification: Notification, config: dict[str, str]) -> dict[str, Any]:
     parse_mode = config.get("parseMode") or "HTML"
+    if notification.custom is not None:  # a template renders Telegram HTML itself (fields already escaped)
+        return {"chat_id": config["chatId"], **custom_text(notification), "disable_web_page_preview": True}
     if parse_mode not in PARSE_MODES:
         raise ValueError(f"parseMode must be one of {', '.join(PARSE_MODES)}")
     return {

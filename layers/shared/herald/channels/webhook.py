@@ -53,10 +53,10 @@ def payload(notification: Notification, config: dict[str, str]) -> dict[str, obj
 
 
 def send(notification: Notification, target: Target) -> Outcome:
-    if target.config.get("format"):  # a product's own body (Grafana, Mackerel): herald.channels.formats
-        return formats.send(notification, target)
-    body = payload(notification, target.config)
-    raw = encode_json(body)
+    custom = notification.custom
+    if target.config.get("format") and not (custom and custom.body):  # a user's template body wins
+        return formats.send(notification, target)  # a product's own body (Grafana, Mackerel)
+    raw = custom.body.encode() if custom and custom.body else encode_json(payload(notification, target.config))
     headers = {"Content-Type": "application/json", **delivery_headers(target)}
     secret = target.secrets.get("secret")
     if secret:

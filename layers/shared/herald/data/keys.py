@@ -294,3 +294,13 @@ def label(org_id: str, label_id: str) -> Key:
 
 def label_name(org_id: str, name_digest: str) -> Key:
     return {"pk": f"ORG#{org_id}", "sk": f"LABELNAME#{name_digest}"}
+
+
+# --- Templates (issue 17): one item per (kind, destination) under the org's partition ---
+
+TEMPLATE_PREFIX = "TEMPLATE#"
+
+
+def template(org_id: str, kind: str, destination_ref: str | None) -> Key:
+    """`destination_ref` None is the org's template for the kind."""
+    return {"pk": f"ORG#{org_id}", "sk": f"{TEMPLATE_PREFIX}{kind}#{destination_ref or '*'}"}

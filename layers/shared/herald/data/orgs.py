@@ -60,3 +60,15 @@ def get(org_id: str) -> dict[str, Any] | None:
 def list_all() -> list[dict[str, Any]]:
     """Every org, oldest first: one paginated Query of the orgs index (operator tooling only)."""
     return query_all(IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(keys.orgs_gsi()))
+
+
+_names: dict[str, str] = {}
+
+
+def display_name(org_id: str) -> str:
+    """The org's name (templates print it), read once per container; the id when the org has no record."""
+    name = _names.get(org_id)
+    if name is None:
+        item = table().get_item(Key=keys.org(org_id)).get("Item") or {}
+        name = _names[org_id] = str(item.get("name") or org_id)
+    return name

@@ -31,6 +31,7 @@ from herald.delivery.next_step import Step, hold_step, next_step
 from herald.delivery.retries import RetryPolicy
 from herald.observability import logger, metrics
 from herald.settings import Settings, get_settings
+from herald.templates import apply as templates
 
 LEASE_MARGIN_SECONDS = 30.0
 
@@ -81,7 +82,15 @@ def deliver(message: QueuedMessage) -> str:
         if isinstance(decided, str):
             return decided
         gate = decided
-        outcome = declared.sender(Notification.from_snapshot(record.message), target)
+        notification = templates.customize(
+            Notification.from_snapshot(record.message),
+            record.org_id,
+            record.kind,
+            record.family,
+            record.destination_id,
+            record.destination_name,
+        )
+        outcome = declared.sender(notification, target)
     except RetryLater:
         raise
     except Exception as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from herald import clock, ids, incidents
@@ -105,6 +106,12 @@ def acknowledge_event(org_id: str, event_id: str) -> EventWithDeliveries:
     return view(org_id, partition)
 
 
+def _next_retry(record: DeliveryRecord) -> str | None:
+    if record.status != "pending" or record.quiet_until is None or record.quiet_until <= clock.epoch():
+        return None
+    return clock.iso(datetime.fromtimestamp(record.quiet_until, UTC))
+
+
 def view(org_id: str, partition: repo.EventPartition) -> EventWithDeliveries:
     item = partition.event
     if item is None or item.get("orgId") != org_id:
@@ -122,6 +129,7 @@ def view(org_id: str, partition: repo.EventPartition) -> EventWithDeliveries:
                 createdAt=d.created_at,
                 updatedAt=d.updated_at,
                 deliveredAt=d.delivered_at,
+                nextRetryAt=_next_retry(d),
             )
             for d in sorted(deliveries, key=lambda d: (d.created_at, d.id))
         ],

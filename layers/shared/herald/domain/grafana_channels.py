@@ -27,6 +27,7 @@ from herald.domain.grafana_notifiers import NOTIFIERS, adapter_config, invalid, 
 from herald.errors import HeraldError, ValidationFailed
 from herald.models.grafana import AlertNotification, AlertNotificationLookup, ChannelIn, NotificationTestIn
 from herald.observability import logger
+from herald.templates import apply as templates
 
 GET_NOT_FOUND = "Alert notification not found"
 WRITE_NOT_FOUND = "alert notification not found"
@@ -352,7 +353,8 @@ def send_test(org_id: str, body: NotificationTestIn) -> None:
     else:
         target = Target(f"test_{ids.random_alnum(20)}", {**prepared.config, "test": "1"}, prepared.new_secrets)
         try:
-            outcome = adapter(test_notification(), target)
+            worded = templates.customize(test_notification(), org_id, kind, "grafana", "test", body.name or "")
+            outcome = adapter(worded, target)
         except Exception as error:
             logger.exception("test send raised", extra={"type": body.type})
             outcome = Outcome.failed(f"{type(error).__name__}: {error}")

@@ -83,6 +83,9 @@ class Delivery(BaseModel):
     createdAt: str
     updatedAt: str
     deliveredAt: str | None
+    nextRetryAt: str | None = Field(
+        default=None, description="A pending delivery waiting for its next attempt (a retry or a hold): when it is due"
+    )
 
 
 EscalationStepStatus = Literal["planned", "waiting", "sent", "failed", "cancelled", "done"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from herald.cli.commands import deliveries, events, keys, orgs, queues, users
+from herald.cli.commands import deliveries, events, keys, orgs, queues, templates, users
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
@@ -16,4 +16,5 @@ NOUNS: tuple[Register, ...] = (
     events.register,
     deliveries.register,
     queues.register,
+    templates.register,
 )
