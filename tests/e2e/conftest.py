@@ -113,6 +113,9 @@ def local_stack(directory: Path, **overrides: str) -> Iterator[LocalStack]:
         "HERALD_SCHEDULE_SECONDS": "1",
         "HERALD_RETRY_BASE_SECONDS": "1",
         "HERALD_MAX_ATTEMPTS": "4",
+        # One dev key drives every e2e suite (schemathesis included) through one shared request budget.
+        "HERALD_RATE_LIMIT_PER_SECOND": "1000",
+        "HERALD_RATE_LIMIT_BURST": "5000",
         "PYTHONUNBUFFERED": "1",
     }
     for name in ("AWS_ENDPOINT_URL", "TABLE_NAME", "HERALD_KMS_KEY_ID", "HERALD_ALLOW_PRIVATE_TARGETS"):
