@@ -1003,6 +1003,7 @@ def test_event_read_back_shows_every_delivery_with_attempts_and_last_error(pipe:
             "createdAt",
             "updatedAt",
             "deliveredAt",
+            "nextRetryAt",
         }
         assert d["createdAt"] == event["createdAt"]
         assert d["updatedAt"] >= d["createdAt"]
