@@ -259,6 +259,10 @@ def provision(template: Template, clients: Any) -> Resolver:
             args["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
         if props.get("StreamSpecification"):
             args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        if sse := props.get("SSESpecification"):
+            args["SSESpecification"] = {"Enabled": sse["SSEEnabled"], "SSEType": sse.get("SSEType", "KMS")}
+            if "KMSMasterKeyId" in sse:
+                args["SSESpecification"]["KMSMasterKeyId"] = sse["KMSMasterKeyId"]
         description = dynamodb.create_table(**args)["TableDescription"]
         ttl = props.get("TimeToLiveSpecification")
         if ttl:

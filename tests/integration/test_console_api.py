@@ -42,7 +42,7 @@ def test_destinations_show_breaker_last_delivery_and_failure_rate(pipe: Pipeline
     deliveries_repo.finish(event_id, failed["id"], "failed", clock.iso(), "HTTP 404")
     org = org_of(pipe)
     [bad_destination] = [d for d in destination_refs.list_all(org) if d.ref == f"uptime:{bad}"]
-    key = pacing.destination_key("webhook", bad_destination.config, {"url": receiver.url("/bad")})
+    key = pacing.destination_key(org, "webhook", bad_destination.config, {"url": receiver.url("/bad")})
     for _ in range(5):
         breaker_repo.record_failure(key, clock.epoch(), 5, 60, 600, False)
 

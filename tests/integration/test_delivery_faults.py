@@ -25,6 +25,7 @@ from herald.data import timers
 from herald.delivery import breaker, pacing, replay, sweeper
 from herald.delivery.step import lease_seconds
 from herald.domain import scheduler
+from tests.integration.test_console_api import org_of
 from tests.integration.test_pipeline import (  # noqa: F401  (fixtures)
     Pipeline,
     account,
@@ -491,5 +492,5 @@ def test_a_successful_probe_releases_the_held_deliveries_at_once(
     assert pipe.deliver(released) == []
     assert {pipe.deliveries(e)[0]["status"] for e in events} == {"delivered"}
     assert len(receiver.requests("/probe")) == 5
-    key = pacing.destination_key("webhook", {}, {"url": receiver.url("/probe")})
+    key = pacing.destination_key(org_of(pipe), "webhook", {}, {"url": receiver.url("/probe")})
     assert breaker_repo.get(key) is None

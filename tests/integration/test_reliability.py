@@ -23,6 +23,7 @@ from herald.data import pacing as pacing_repo
 from herald.data.deliveries import DeliveryRecord
 from herald.delivery import breaker, contract, pacing, replay
 from herald.delivery.step import lease_seconds
+from tests.integration.test_console_api import org_of
 from tests.integration.test_pipeline import (  # noqa: F401  (fixtures)
     Pipeline,
     account,
@@ -68,14 +69,14 @@ def visibility_timeouts(calls: list[dict[str, object]]) -> list[object]:
 
 def test_destination_key_is_a_digest_of_the_address_not_the_secret() -> None:
     url = "https://hooks.slack.com/services/T000/B000/very-secret-token"
-    key = pacing.destination_key("slack", {"channel": "#ops"}, {"webhookUrl": url})
+    key = pacing.destination_key("org_a", "slack", {"channel": "#ops"}, {"webhookUrl": url})
     assert "secret" not in key and "hooks" not in key and len(key) == 40
     # the channel override does not make another destination; another URL does
-    assert key == pacing.destination_key("slack", {"channel": "#dev"}, {"webhookUrl": url})
-    assert key != pacing.destination_key("slack", {}, {"webhookUrl": url + "x"})
+    assert key == pacing.destination_key("org_a", "slack", {"channel": "#dev"}, {"webhookUrl": url})
+    assert key != pacing.destination_key("org_a", "slack", {}, {"webhookUrl": url + "x"})
     # Telegram: per (bot, chat)
-    one = pacing.destination_key("telegram", {"chatId": "1"}, {"token": "t"})
-    assert one != pacing.destination_key("telegram", {"chatId": "2"}, {"token": "t"})
+    one = pacing.destination_key("org_a", "telegram", {"chatId": "1"}, {"token": "t"})
+    assert one != pacing.destination_key("org_a", "telegram", {"chatId": "2"}, {"token": "t"})
 
 
 # --- pacing ------------------------------------------------------------------------------------
@@ -203,7 +204,7 @@ def test_breaker_opens_after_consecutive_failures_holds_then_probes(
     assert pipe.deliver([probe]) == []
     assert len(receiver.requests("/flaky")) == 3
     assert pipe.deliveries(events[2])[0]["status"] == "delivered"
-    key = pacing.destination_key("webhook", {}, {"url": receiver.url("/flaky")})
+    key = pacing.destination_key(org_of(pipe), "webhook", {}, {"url": receiver.url("/flaky")})
     assert breaker_repo.get(key) is None
     # the two that failed are sent on their retry (their 1-2 s backoff waited out)
     time.sleep(2.1)

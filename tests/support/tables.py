@@ -13,7 +13,9 @@ from herald_local.template import Resolver, Template
 
 def create_table_like_template(template: Template, dynamodb: Any, name: str, logical_id: str = "Table") -> str:
     """Creates table `name` with the keys, index and stream of the template's table; returns its stream ARN."""
-    props = Resolver(template).resolve(template.of_type("AWS::DynamoDB::Table")[logical_id]["Properties"])
+    declared = template.of_type("AWS::DynamoDB::Table")[logical_id]["Properties"]
+    # its encryption names the stack's KMS key, which a bare Resolver has not created (moto encrypts nothing)
+    props = Resolver(template).resolve({k: v for k, v in declared.items() if k != "SSESpecification"})
     args: dict[str, Any] = {
         "TableName": name,
         "AttributeDefinitions": props["AttributeDefinitions"],

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from herald.api import body_limits
+from herald.auth import attribution
 from herald.auth.keys import Principal
 from herald.auth.middleware import authorize
 from herald.data.table import error_code
@@ -65,6 +66,7 @@ class Family:
 
     def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         scope = self.scopes.get(str(event.get("routeKey", "")))
+        attribution.forget()
         try:
             if scope != PUBLIC:  # who is asking comes first: no key is 401 whatever the body
                 principal = _unless_unavailable(authorize, event.get("headers") or {}, scope)

@@ -7,7 +7,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 
-from herald.auth import keys, ratelimit
+from herald.auth import attribution, keys, ratelimit
 from herald.auth.keys import Principal
 from herald.errors import Forbidden, Unauthorized
 from herald.settings import get_settings
@@ -78,6 +78,7 @@ def authenticate_token(token: str) -> Principal | None:
 
 
 def authorize_principal(principal: Principal, scope: str | None) -> Principal:
+    attribution.attribute(principal)  # before the scope and rate checks: refused requests are attributed too
     if scope and not principal.can(scope):
         raise Forbidden(f"API key doesn't have {scope} scope")
     ratelimit.take(principal.key_id or principal.key_name)

@@ -19,7 +19,7 @@ def breaker_state(org_id: str, destination: destination_refs.Destination) -> str
         return "unknown"
     try:
         unsealed = secrets.unseal(org_id, destination.sealed) if destination.sealed else {}
-        key = pacing.destination_key(destination.kind, destination.config, unsealed)
+        key = pacing.destination_key(org_id, destination.kind, destination.config, unsealed)
         item = destination_state.read(key).breaker
     except Exception:
         logger.warning("breaker state unavailable", extra={"ref": destination.ref})

@@ -10,8 +10,10 @@
   body) pushes the destination's `nextAllowedAt` forward, so the destination's other queued deliveries
   wait too instead of each earning its own 429.
 
-Destination keys are SHA-256 digests of the kind and its address (URL, token + chat, routing key,
-phone...), never the secret itself.
+Destination keys are SHA-256 digests of the org, the kind and its address (URL, token + chat, routing
+key, phone...), never the secret itself. The org is part of the key so that two orgs sending to the same
+address share neither a breaker nor a pacing slot: one org's failing or throttled sends cannot hold back
+another org's (issue 15).
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ from herald.data import pacing as repo
 from herald.delivery.contract import channel
 
 
-def destination_key(kind: str, config: dict[str, str], secrets: dict[str, str]) -> str:
+def destination_key(org_id: str, kind: str, config: dict[str, str], secrets: dict[str, str]) -> str:
     merged = {**config, **secrets}
     declared = channel(kind)
     fields = declared.address_fields if declared else None
     address = {f: merged.get(f, "") for f in fields} if fields else merged
     if fields and not any(address.values()):
         address = merged
-    digest = hashlib.sha256(json.dumps([kind, address], sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps([org_id, kind, address], sort_keys=True).encode()).hexdigest()
     return digest[:40]
 
 

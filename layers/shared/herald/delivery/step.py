@@ -77,7 +77,7 @@ def deliver(message: QueuedMessage) -> str:
     gate = breaker.Gate(0, False)
     try:
         target = Target(record.id, record.config, secrets.unseal(record.org_id, record.sealed))
-        key = pacing.destination_key(record.kind, target.config, target.secrets)
+        key = pacing.destination_key(record.org_id, record.kind, target.config, target.secrets)
         decided = _gate(message, record, key, policy)
         if isinstance(decided, str):
             return decided
