@@ -134,11 +134,12 @@ def update(
     config: dict[str, str],
     sealed: dict[str, str],
     strategies: list[str] | None,
+    dropped: tuple[str, ...] = (),
 ) -> AlertRecord:
     """A partial update in one conditional UpdateItem: top-level `fields`, and single keys of the `config`
-    and `sealed` maps, only while the alert exists and (when `strategies` is given) its strategy is one of
-    them. Returns the alert as updated. A failed condition returns the stored alert in the same call:
-    none is NotFound, else StrategyMismatch."""
+    and `sealed` maps (`dropped`: sealed keys removed), only while the alert exists and (when `strategies`
+    is given) its strategy is one of them. Returns the alert as updated. A failed condition returns the
+    stored alert in the same call: none is NotFound, else StrategyMismatch."""
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
     assignments = []
@@ -149,6 +150,10 @@ def update(
         for i, (key, value) in enumerate(entries.items()):
             names[f"#{attribute}"], names[f"#{attribute}{i}"], values[f":{attribute}{i}"] = attribute, key, value
             assignments.append(f"#{attribute}.#{attribute}{i} = :{attribute}{i}")
+    removals = []
+    for i, key in enumerate(dropped):
+        names["#sealed"], names[f"#drop{i}"] = "sealed", key
+        removals.append(f"#sealed.#drop{i}")
     condition = "attribute_exists(pk)"
     if strategies:
         names["#strategy"] = "strategy"
@@ -161,7 +166,7 @@ def update(
     try:
         result = table().update_item(
             Key=keys.alert(org_id, alert_id),
-            UpdateExpression="SET " + ", ".join(assignments),
+            UpdateExpression="SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else ""),
             ConditionExpression=condition,
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,

@@ -15,8 +15,12 @@ from herald.models.alerts import (
     AlertEvent,
     AlertUpdate,
 )
+from herald.secrets_kept import Destination, keep_secrets, origin
 
 NULLABLE_ON_UPDATE = frozenset({"monitorId"})
+# The webhook URL's origin, kept in plain beside the sealed URL (which this function cannot open), so an
+# update can tell whether the signing secret may stay (herald.secrets_kept).
+URL_ORIGIN = "urlOrigin"
 SETTING_FIELDS = frozenset(f for fields in STRATEGY_FIELDS.values() for f in fields)
 # API field → stored attribute, for the fields an update sets directly (settings go into config/sealed)
 API_TO_STORED = {
@@ -51,6 +55,8 @@ def create_alert(org_id: str, body: AlertCreate) -> Alert:
     now = clock.iso()
     data = body.model_dump(exclude_none=True)
     plain, secret = _split_settings(body.strategy, {k: str(v) for k, v in data.items()})
+    if "url" in secret:
+        plain[URL_ORIGIN] = origin(secret["url"])
     record = AlertRecord(
         org_id=org_id,
         id=ids.alert_id(),
@@ -94,13 +100,24 @@ def update_alert(org_id: str, alert_id: str, body: AlertUpdate) -> Alert:
     secret = {k: v for k, v in values.items() if k in SECRET_FIELDS}
     fields = {API_TO_STORED[name]: sent[name] for name in sent if name in API_TO_STORED}
     fields["updatedAt"] = clock.iso()
+    dropped: tuple[str, ...] = ()
+    if "url" in secret:
+        plain[URL_ORIGIN] = origin(secret["url"])
+        dropped = () if "secret" in secret or _keeps_secret(org_id, alert_id, secret["url"]) else ("secret",)
     try:
         updated = repo.update(
-            org_id, alert_id, fields, plain, secrets.seal(org_id, secret) if secret else {}, strategies
+            org_id, alert_id, fields, plain, secrets.seal(org_id, secret) if secret else {}, strategies, dropped
         )
     except repo.StrategyMismatch as mismatch:
         raise ValidationFailed(_mismatch_message(mismatch.current.strategy, sent)) from None
     return to_api(updated)
+
+
+def _keeps_secret(org_id: str, alert_id: str, url: str) -> bool:
+    """A webhook alert's signing secret stays only while its URL stays at the same origin."""
+    stored = repo.get(org_id, alert_id)
+    old = Destination(stored.strategy, (stored.config.get(URL_ORIGIN, ""),))
+    return bool(keep_secrets(old, Destination(stored.strategy, (url,)), {"secret": True}))
 
 
 def _mismatch_message(strategy: str, sent: dict[str, object]) -> str:
