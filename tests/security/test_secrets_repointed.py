@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from herald import settings
 from tests.security.test_ssrf_and_secrets import _run_pipeline
 from tests.support.apigw import ApiClient, ApiResponse
 from tests.support.receiver import Received, Receiver
@@ -75,8 +76,11 @@ def test_secrets_do_not_follow_a_destination_to_another_origin_or_type(
     org_id: str,
     old: Receiver,
     new: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
     record_property: Callable[[str, Any], None],
 ) -> None:
+    monkeypatch.setenv("HERALD_TELEGRAM_API_URL", old.url("/telegram"))  # the bot API, at the old origin
+    settings.get_settings.cache_clear()
     tried: list[str] = []
     mackerel = {"X-Api-Key": token}
 
@@ -221,6 +225,6 @@ def test_secrets_do_not_follow_a_destination_to_another_origin_or_type(
         assert answer.status == 400 and answer.json()["code"] == "invalid" and reason in answer.json()["message"]
     assert "password" not in updated["secureFields"]
     # and the control: the old origin still gets the InfluxDB endpoint, whose password is searched for alike
-    control = old.wait_for(1, timeout=10, path="/influx")
-    assert any(HTTP_PASSWORD in _seen(r) for r in control)
+    control = old.wait_for(2, timeout=10)
+    assert any(HTTP_PASSWORD in _seen(r) for r in control) and any(TELEGRAM_TOKEN in _seen(r) for r in control)
     record_property("security", f"secrets re-pointed: {len(tried)} tried ({'; '.join(tried)}), {len(leaked)} leaked")
