@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from herald import secrets
 from herald.data import alerts as alerts_repo
 from herald.data import grafana_channels as grafana_repo
@@ -166,3 +168,27 @@ def test_mackerel_a_mask_at_another_origin_is_a_new_url(api: ApiClient, token: s
     elsewhere = "https://evil.example.com/********"
     _ok(api.request("PUT", f"/api/v0/channels/{channel['id']}", {**body, "url": elsewhere}, headers=headers))
     assert saved() == elsewhere
+
+
+def test_uptime_a_url_moved_while_the_update_was_deciding_is_decided_again(
+    api: ApiClient, token: str, org_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a signed webhook alert
+    body = {"name": "w", "strategy": "webhook", "url": "https://hooks.example.com/a", "secret": "s-old"}
+    alert = _ok(api.post("/v1/alerts", body, token=token), 201)
+    real_get, raced = alerts_repo.get, []
+
+    def get_then_race(org: str, alert_id: str) -> alerts_repo.AlertRecord:
+        record = real_get(org, alert_id)
+        if not raced:  # another request moves it to another origin, with a secret of its own
+            raced.append(True)
+            moved = {"url": "https://other.example.com/", "secret": "s-other"}
+            _ok(api.put(f"/v1/alerts/{alert_id}", moved, token=token))
+        return record
+
+    monkeypatch.setattr(alerts_repo, "get", get_then_race)
+    # When an update that read the old origin moves the URL back there without a secret
+    _ok(api.put(f"/v1/alerts/{alert['id']}", {"url": "https://hooks.example.com/b"}, token=token))
+    # Then the other request's secret does not follow it
+    stored = real_get(org_id, alert["id"])
+    assert secrets.unseal(org_id, stored.sealed) == {"url": "https://hooks.example.com/b"}

@@ -135,11 +135,13 @@ def update(
     sealed: dict[str, str],
     strategies: list[str] | None,
     dropped: tuple[str, ...] = (),
+    expected: dict[str, str] | None = None,
 ) -> AlertRecord:
     """A partial update in one conditional UpdateItem: top-level `fields`, and single keys of the `config`
-    and `sealed` maps (`dropped`: sealed keys removed), only while the alert exists and (when `strategies`
-    is given) its strategy is one of them. Returns the alert as updated. A failed condition returns the
-    stored alert in the same call: none is NotFound, else StrategyMismatch."""
+    and `sealed` maps (`dropped`: sealed keys removed), only while the alert exists, (when `strategies`
+    is given) its strategy is one of them and its `config` holds the `expected` values. Returns the alert
+    as updated. A failed condition returns the stored alert in the same call: none is NotFound, else
+    StrategyMismatch."""
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
     assignments = []
@@ -155,6 +157,9 @@ def update(
         names["#sealed"], names[f"#drop{i}"] = "sealed", key
         removals.append(f"#sealed.#drop{i}")
     condition = "attribute_exists(pk)"
+    for i, (key, value) in enumerate((expected or {}).items()):
+        names["#config"], names[f"#expect{i}"], values[f":expect{i}"] = "config", key, value
+        condition += f" AND #config.#expect{i} = :expect{i}"
     if strategies:
         names["#strategy"] = "strategy"
         allowed = [f":s{i}" for i in range(len(strategies))]
