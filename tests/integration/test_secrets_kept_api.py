@@ -176,7 +176,8 @@ def test_uptime_a_url_moved_while_the_update_was_deciding_is_decided_again(
     # Given a signed webhook alert
     body = {"name": "w", "strategy": "webhook", "url": "https://hooks.example.com/a", "secret": "s-old"}
     alert = _ok(api.post("/v1/alerts", body, token=token), 201)
-    real_get, raced = alerts_repo.get, []
+    real_get = alerts_repo.get
+    raced: list[bool] = []
 
     def get_then_race(org: str, alert_id: str) -> alerts_repo.AlertRecord:
         record = real_get(org, alert_id)
