@@ -385,7 +385,8 @@ def test_put_with_a_new_secret_replaces_it_and_omitted_fields_are_cleared(
 ) -> None:
     created = create(api, token, {**bodies(org_id)["http"], "description": "d"})
     eid = created["id"]
-    body = {**created, "password": "new-pw", "url": "https://other.example.com/x"}
+    # the URL moves to another origin: every secret is sent again (a reference would keep none, issue 15)
+    body = {**created, "username": "alice", "password": "new-pw", "url": "https://other.example.com/x"}
     del body["description"], body["headers"]
     replaced = api.put(f"{BASE}/{eid}", body, token=token).json()
     assert "description" not in replaced and "headers" not in replaced

@@ -134,11 +134,14 @@ def update(
     config: dict[str, str],
     sealed: dict[str, str],
     strategies: list[str] | None,
+    dropped: tuple[str, ...] = (),
+    expected: dict[str, str] | None = None,
 ) -> AlertRecord:
     """A partial update in one conditional UpdateItem: top-level `fields`, and single keys of the `config`
-    and `sealed` maps, only while the alert exists and (when `strategies` is given) its strategy is one of
-    them. Returns the alert as updated. A failed condition returns the stored alert in the same call:
-    none is NotFound, else StrategyMismatch."""
+    and `sealed` maps (`dropped`: sealed keys removed), only while the alert exists, (when `strategies`
+    is given) its strategy is one of them and its `config` holds the `expected` values. Returns the alert
+    as updated. A failed condition returns the stored alert in the same call: none is NotFound, else
+    StrategyMismatch."""
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
     assignments = []
@@ -149,7 +152,14 @@ def update(
         for i, (key, value) in enumerate(entries.items()):
             names[f"#{attribute}"], names[f"#{attribute}{i}"], values[f":{attribute}{i}"] = attribute, key, value
             assignments.append(f"#{attribute}.#{attribute}{i} = :{attribute}{i}")
+    removals = []
+    for i, key in enumerate(dropped):
+        names["#sealed"], names[f"#drop{i}"] = "sealed", key
+        removals.append(f"#sealed.#drop{i}")
     condition = "attribute_exists(pk)"
+    for i, (key, value) in enumerate((expected or {}).items()):
+        names["#config"], names[f"#expect{i}"], values[f":expect{i}"] = "config", key, value
+        condition += f" AND #config.#expect{i} = :expect{i}"
     if strategies:
         names["#strategy"] = "strategy"
         allowed = [f":s{i}" for i in range(len(strategies))]
@@ -161,7 +171,7 @@ def update(
     try:
         result = table().update_item(
             Key=keys.alert(org_id, alert_id),
-            UpdateExpression="SET " + ", ".join(assignments),
+            UpdateExpression="SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else ""),
             ConditionExpression=condition,
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,

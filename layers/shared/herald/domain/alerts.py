@@ -6,7 +6,7 @@ from herald import clock, ids, secrets
 from herald.data import alerts as repo
 from herald.data import deliveries as deliveries_repo
 from herald.data.alerts import AlertRecord
-from herald.errors import ValidationFailed
+from herald.errors import Conflict, ValidationFailed
 from herald.models.alerts import (
     SECRET_FIELDS,
     STRATEGY_FIELDS,
@@ -15,8 +15,13 @@ from herald.models.alerts import (
     AlertEvent,
     AlertUpdate,
 )
+from herald.secrets_kept import Destination, keep_secrets, origin
 
 NULLABLE_ON_UPDATE = frozenset({"monitorId"})
+# The webhook URL's origin, kept in plain beside the sealed URL (which this function cannot open), so an
+# update can tell whether the signing secret may stay (herald.secrets_kept).
+URL_ORIGIN = "urlOrigin"
+ORIGIN_ATTEMPTS = 3
 SETTING_FIELDS = frozenset(f for fields in STRATEGY_FIELDS.values() for f in fields)
 # API field → stored attribute, for the fields an update sets directly (settings go into config/sealed)
 API_TO_STORED = {
@@ -51,6 +56,8 @@ def create_alert(org_id: str, body: AlertCreate) -> Alert:
     now = clock.iso()
     data = body.model_dump(exclude_none=True)
     plain, secret = _split_settings(body.strategy, {k: str(v) for k, v in data.items()})
+    if "url" in secret:
+        plain[URL_ORIGIN] = origin(secret["url"])
     record = AlertRecord(
         org_id=org_id,
         id=ids.alert_id(),
@@ -94,13 +101,31 @@ def update_alert(org_id: str, alert_id: str, body: AlertUpdate) -> Alert:
     secret = {k: v for k, v in values.items() if k in SECRET_FIELDS}
     fields = {API_TO_STORED[name]: sent[name] for name in sent if name in API_TO_STORED}
     fields["updatedAt"] = clock.iso()
-    try:
-        updated = repo.update(
-            org_id, alert_id, fields, plain, secrets.seal(org_id, secret) if secret else {}, strategies
-        )
-    except repo.StrategyMismatch as mismatch:
-        raise ValidationFailed(_mismatch_message(mismatch.current.strategy, sent)) from None
-    return to_api(updated)
+    sealed = secrets.seal(org_id, secret) if secret else {}
+    if "url" in secret:
+        plain[URL_ORIGIN] = origin(secret["url"])
+    for _attempt in range(ORIGIN_ATTEMPTS):
+        dropped: tuple[str, ...] = ()
+        expected: dict[str, str] = {}
+        if "url" in secret and "secret" not in secret:
+            seen = _origin_keeping_secret(org_id, alert_id, secret["url"])
+            dropped, expected = (("secret",), {}) if seen is None else ((), {URL_ORIGIN: seen})
+        try:
+            return to_api(repo.update(org_id, alert_id, fields, plain, sealed, strategies, dropped, expected))
+        except repo.StrategyMismatch as mismatch:
+            if expected and strategies and mismatch.current.strategy in strategies:
+                continue  # the URL moved since it was read: decide again
+            raise ValidationFailed(_mismatch_message(mismatch.current.strategy, sent)) from None
+    raise Conflict("The alert was changed concurrently; please retry")
+
+
+def _origin_keeping_secret(org_id: str, alert_id: str, url: str) -> str | None:
+    """A webhook alert's signing secret stays only while its URL stays at the same origin: the stored
+    origin it stays under, or None when it must go."""
+    stored = repo.get(org_id, alert_id)
+    seen = stored.config.get(URL_ORIGIN, "")
+    kept = keep_secrets(Destination(stored.strategy, (seen,)), Destination(stored.strategy, (url,)), {"secret": 1})
+    return seen if kept else None
 
 
 def _mismatch_message(strategy: str, sent: dict[str, object]) -> str:

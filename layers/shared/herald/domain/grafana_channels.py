@@ -27,6 +27,7 @@ from herald.domain.grafana_notifiers import NOTIFIERS, adapter_config, invalid, 
 from herald.errors import HeraldError, ValidationFailed
 from herald.models.grafana import AlertNotification, AlertNotificationLookup, ChannelIn, NotificationTestIn
 from herald.observability import logger
+from herald.secrets_kept import Destination, keep_secrets
 from herald.templates import apply as templates
 
 GET_NOT_FOUND = "Alert notification not found"
@@ -255,8 +256,7 @@ def _update(org_id: str, load: Callable[[], ChannelRecord], body: ChannelIn, new
         check_uid(new_uid)
     for _attempt in range(WRITE_ATTEMPTS):
         current = load()
-        same_type = current.type == body.type
-        stored = set(current.secure_keys) if same_type else set()
+        stored = set(_keepable(current, body.type, body.settings, body.secureSettings))
         prepared = prepare(body.type, body.settings, body.secureSettings, stored)
         frequency = reminder_seconds(True, body.frequency) if body.sendReminder else current.frequency_seconds
         names = notifier(body.type).secrets
@@ -283,6 +283,38 @@ def _update(org_id: str, load: Callable[[], ChannelRecord], body: ChannelIn, new
         except RetryableConflict:
             _back_off(_attempt)
     raise HeraldError("Failed to update alert notification")
+
+
+def _stored_url(record: ChannelRecord, key: str) -> str:
+    """A saved channel's URL setting: plain, or sealed (and opened here: the function returns saved settings)."""
+    if isinstance(record.settings.get(key), str):
+        return str(record.settings[key])
+    sealed_name = notifier(record.type).secrets.get(key)
+    if sealed_name is None or sealed_name not in record.sealed:
+        return ""
+    return secrets.unseal(record.org_id, {sealed_name: record.sealed[sealed_name]})[sealed_name]
+
+
+def _keepable(
+    record: ChannelRecord, kind: str, settings: dict[str, Any] | None, secure_settings: dict[str, str] | None
+) -> list[str]:
+    """The saved secure settings a request may rely on without sending them again (herald.secrets_kept):
+    none when the type changes or a URL the channel sends to moves to another origin."""
+    if record.type != kind or record.type not in NOTIFIER_TYPES or not record.secure_keys:
+        return []
+    spec = notifier(kind)
+    sent = {**(settings or {}), **(secure_settings or {})}
+    old_urls, new_urls = [], []
+    for key in sorted(spec.sends_to):
+        value = sent.get(key)
+        if isinstance(value, str) and value.strip():
+            old_urls.append(_stored_url(record, key))
+            new_urls.append(value.strip())
+        elif key not in record.secure_keys:  # not sent and not kept: the product's own address
+            old_urls.append(_stored_url(record, key))
+            new_urls.append("")
+    old, new = Destination(kind, tuple(old_urls)), Destination(kind, tuple(new_urls))
+    return list(keep_secrets(old, new, dict.fromkeys(record.secure_keys)))
 
 
 def update_by_id(org_id: str, channel_id: int, body: ChannelIn) -> AlertNotification:
@@ -333,12 +365,11 @@ def _stored_secure_settings(org_id: str, body: NotificationTestIn) -> dict[str, 
     if not body.id:
         return {}
     record = repo.get(org_id, body.id, GET_NOT_FOUND)
-    if record.type != body.type:
-        return {}
+    keepable = _keepable(record, body.type, body.settings, body.secureSettings)
     names = notifier(record.type).secrets
-    sealed = {names[k]: record.sealed[names[k]] for k in record.secure_keys if names.get(k) in record.sealed}
+    sealed = {names[k]: record.sealed[names[k]] for k in keepable if names.get(k) in record.sealed}
     opened = secrets.unseal(org_id, sealed)
-    return {k: opened[names[k]] for k in record.secure_keys if names.get(k) in opened}
+    return {k: opened[names[k]] for k in keepable if names.get(k) in opened}
 
 
 def send_test(org_id: str, body: NotificationTestIn) -> None:

@@ -23,6 +23,8 @@ MAX_URL_LENGTH = 2048
 PAGERDUTY_SEVERITIES = frozenset({"critical", "error", "warning", "info"})
 # Settings that only ever do something with panel images, which Herald does not render: accepted off.
 IMAGE_SETTINGS = frozenset({"uploadImage"})
+# URL settings of pictures the receiver fetches: no secret goes there (the others are where a channel sends).
+PICTURE_URLS = frozenset({"icon_url", "avatar_url"})
 _SLACK_RECIPIENT = re.compile(r"^((@[a-z0-9][a-zA-Z0-9._-]*)|(#[^ .A-Z]{1,79})|([a-zA-Z0-9]+))$")
 _EMAIL_SPLIT = re.compile(r"[;,\n]")
 _EMAIL: TypeAdapter[str] = TypeAdapter(Email)
@@ -66,6 +68,11 @@ class Notifier:
     format: str = ""  # body format for the webhook kind
     aliases: dict[str, str] = field(default_factory=dict)  # setting → the adapter's config name
     check: Check | None = None
+
+    @property
+    def sends_to(self) -> frozenset[str]:
+        """The URL settings the channel's sends (and their secrets) go to."""
+        return self.urls - PICTURE_URLS
 
     @property
     def accepted(self) -> frozenset[str]:

@@ -33,6 +33,7 @@ from herald.models.notification_endpoints import (
     TelegramEndpoint,
 )
 from herald.netguard import check_saved_url
+from herald.secrets_kept import Destination, keep_secrets
 
 API = "/api/v2"
 TYPES = ("slack", "pagerduty", "http", "telegram")
@@ -167,6 +168,28 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
+def _keepable(stored: EndpointRecord | None, kind: str, url: str) -> dict[str, str]:
+    """The stored secrets this update may keep (herald.secrets_kept): none if the type or the URL's
+    origin changes."""
+    if stored is None:
+        return {}
+    old = Destination(stored.type, (stored.config.get("url", ""),))
+    return keep_secrets(old, Destination(kind, (url,)), stored.sealed)
+
+
+def _referenced(
+    field: str, value: str, stored: EndpointRecord | None, keepable: dict[str, str], sealed_key: str, suffix: str
+) -> str:
+    """A `secret: <endpointID>-<field>` placeholder: this endpoint's own stored secret, and nothing else."""
+    if stored is None or value != f"{SECRET_PREFIX}{stored.id}-{suffix}" or sealed_key not in stored.sealed:
+        raise ValidationFailed(f"{field}: secret reference {value!r} names no stored secret of this endpoint")
+    if sealed_key not in keepable:
+        raise ValidationFailed(
+            f"{field}: a stored secret is not kept when the endpoint's type or URL origin changes; send its value"
+        )
+    return keepable[sealed_key]
+
+
 def _settings(body: EndpointIn, stored: EndpointRecord | None) -> _Settings:
     kind = body.type
     if kind not in TYPES:
@@ -180,14 +203,13 @@ def _settings(body: EndpointIn, stored: EndpointRecord | None) -> _Settings:
     keep: dict[str, str] = {}
     to_seal: dict[str, str] = {}
     present: set[str] = set()
-    for field, (sealed_key, _suffix) in SECRET_FIELDS[kind].items():
+    keepable = _keepable(stored, kind, body.url or "")
+    for field, (sealed_key, suffix) in SECRET_FIELDS[kind].items():
         value = getattr(body, field)
         if not value:
             continue
         if value.startswith(SECRET_PREFIX):
-            if stored is None or sealed_key not in stored.sealed:
-                raise ValidationFailed(f"{field}: secret reference {value!r} names no stored secret")
-            keep[sealed_key] = stored.sealed[sealed_key]
+            keep[sealed_key] = _referenced(field, value, stored, keepable, sealed_key, suffix)
         else:
             to_seal[sealed_key] = value
         present.add(field)

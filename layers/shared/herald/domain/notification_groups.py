@@ -26,6 +26,7 @@ from herald.models.notification_groups import (
     WebhookChannel,
     WebhookChannelIn,
 )
+from herald.secrets_kept import Destination, keep_secrets
 
 MAX_ATTEMPTS = 8
 MASK = "********"
@@ -152,6 +153,18 @@ def _seal_url(org_id: str, body: ChannelIn) -> tuple[dict[str, str], str]:
     return {}, ""
 
 
+def _kept_url(current: ChannelRecord, body: ChannelIn) -> tuple[dict[str, str], str] | None:
+    """The saved URL, kept when the update sends it back as saved or as its mask (which names its origin)
+    and herald.secrets_kept finds the same destination; None when the update sets a URL of its own."""
+    if not isinstance(body, SlackChannelIn | WebhookChannelIn):
+        return None
+    if body.url not in (current.url_mask, saved_url(current)):
+        return None
+    old = Destination(current.channel_type, (current.url_mask,))
+    kept = keep_secrets(old, Destination(body.type, (body.url,)), current.sealed)
+    return (kept, current.url_mask) if kept else None
+
+
 def list_channels(org_id: str) -> list[Channel]:
     return [channel_to_api(c) for c in repo.load(org_id).channels.values()]
 
@@ -189,10 +202,7 @@ def update_channel(org_id: str, channel_id: str, body: ChannelIn) -> Channel:
     if body.type != current.channel_type:
         raise ValidationFailed("type: the type of a channel cannot be changed")
     _check_user_ids(org_id, body)
-    if isinstance(body, SlackChannelIn | WebhookChannelIn) and body.url in (current.url_mask, saved_url(current)):
-        sealed, url_mask = current.sealed, current.url_mask
-    else:
-        sealed, url_mask = _seal_url(org_id, body)
+    sealed, url_mask = _kept_url(current, body) or _seal_url(org_id, body)
 
     def attempt(config: Configuration) -> ChannelRecord:
         existing = config.channels.get(channel_id)
