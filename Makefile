@@ -46,7 +46,7 @@ scan: $(STAMP) .venv-scan/.installed
 	@touch $@
 
 pytest: $(STAMP)
-	$(VENV)/bin/pytest -n 2 --dist loadgroup
+	$(VENV)/bin/pytest -n 2 --dist loadgroup --durations=15
 
 openapi: $(STAMP)
 	$(PY) -m herald_local.openapi write

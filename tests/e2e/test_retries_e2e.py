@@ -16,7 +16,8 @@ import pytest
 
 from tests.e2e.conftest import LocalStack, local_stack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+# Its stacks are its own (not the shared one): its own xdist group runs beside the shared-stack suites.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-own-stacks")]
 
 # Answer = (status, headers) for the n-th request (1-based) at time t.
 Answer = Callable[[int, float], tuple[int, dict[str, str]]]
