@@ -67,14 +67,16 @@ class LocalStack:
         out = subprocess.run(args, env=self.env(), capture_output=True, text=True, timeout=60, check=True)
         return org, out.stdout.strip()
 
-    def call(self, method: str, path: str, token: str | None, body: Any = None) -> HttpAnswer:
+    def call(
+        self, method: str, path: str, token: str | None, body: Any = None, timeout: float = 30.0
+    ) -> HttpAnswer:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.api_url + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return HttpAnswer(response.status, response.read(), dict(response.headers.items()))
         except urllib.error.HTTPError as error:
             return HttpAnswer(error.code, error.read(), dict(error.headers.items()))
