@@ -67,9 +67,7 @@ class LocalStack:
         out = subprocess.run(args, env=self.env(), capture_output=True, text=True, timeout=60, check=True)
         return org, out.stdout.strip()
 
-    def call(
-        self, method: str, path: str, token: str | None, body: Any = None, timeout: float = 30.0
-    ) -> HttpAnswer:
+    def call(self, method: str, path: str, token: str | None, body: Any = None, timeout: float = 30.0) -> HttpAnswer:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.api_url + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
