@@ -19,7 +19,7 @@ from herald.api.family import Family, principal
 from herald.domain import intake
 from herald.intake import idempotency
 from herald.intake.alertmanager import AlertEvent, IntakeAnswer, WebhookIn
-from herald.models.events import ErrorBody
+from herald.models.events import IDEMPOTENCY_RESPONSES
 from herald.observability import logger, metrics, tracer
 
 SCOPES = {"POST /v1/intake/alertmanager": "events:write"}
@@ -31,14 +31,7 @@ app = family.app
     "/v1/intake/alertmanager",
     responses={
         200: {"description": "Accepted", "content": {"application/json": {"model": IntakeAnswer}}},
-        409: {
-            "description": "A request with this Idempotency-Key is still being processed",
-            "content": {"application/json": {"model": ErrorBody}},
-        },
-        422: {
-            "description": "The Idempotency-Key was already used with a different body",
-            "content": {"application/json": {"model": ErrorBody}},
-        },
+        **IDEMPOTENCY_RESPONSES,
     },
 )
 def receive(

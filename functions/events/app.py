@@ -17,7 +17,15 @@ from herald.data.events import EventFilter
 from herald.domain import event_list, events
 from herald.domain.replay_failed import replay_failed
 from herald.intake import idempotency
-from herald.models.events import ErrorBody, Event, EventIn, EventPage, EventSource, EventStatus, EventWithDeliveries
+from herald.models.events import (
+    IDEMPOTENCY_RESPONSES,
+    Event,
+    EventIn,
+    EventPage,
+    EventSource,
+    EventStatus,
+    EventWithDeliveries,
+)
 from herald.observability import logger, metrics, tracer
 
 SCOPES = {
@@ -40,14 +48,7 @@ app.enable_swagger(path="/v1/events/swagger", title="Herald events API", version
             "description": "Accepted (or, for an open dedupKey, the incident's event: nobody is notified again)",
             "content": {"application/json": {"model": Event}},
         },
-        409: {
-            "description": "A request with this Idempotency-Key is still being processed",
-            "content": {"application/json": {"model": ErrorBody}},
-        },
-        422: {
-            "description": "The Idempotency-Key was already used with a different body",
-            "content": {"application/json": {"model": ErrorBody}},
-        },
+        **IDEMPOTENCY_RESPONSES,
     },
 )
 def submit_event(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from herald.models.common import HttpUrl
@@ -161,3 +162,16 @@ class ErrorBody(BaseModel):
     """The error shape of Herald's own API (and the uptime alerts API)."""
 
     error: ErrorDetail
+
+
+# The answers every route that honours `Idempotency-Key` documents besides its own.
+IDEMPOTENCY_RESPONSES: dict[int, OpenAPIResponse] = {
+    409: {
+        "description": "A request with this Idempotency-Key is still being processed",
+        "content": {"application/json": {"model": ErrorBody}},
+    },
+    422: {
+        "description": "The Idempotency-Key was already used with a different body",
+        "content": {"application/json": {"model": ErrorBody}},
+    },
+}
