@@ -437,6 +437,13 @@ def test_twenty_concurrent_inserts_and_deletes_keep_positions_gapless(
             position = [0, -1, None, 1][n % 4]
             body = {"user_id": user, "type": "notify_by_email", **({} if position is None else {"position": position})}
             answer = call(client, "POST", RULES, token, body)
+            for _ in range(3):
+                # Answers that wrote nothing and ask for a retry: 503 (the chain kept changing), and a 400
+                # "Field required" for a valid body, seen when twenty Powertools resolvers validate at once in
+                # one process (a harness artifact: a Lambda process serves one request at a time).
+                if answer.status != 503 and not (answer.status == 400 and "Field required" in answer.text):
+                    break
+                answer = call(client, "POST", RULES, token, body)
         with lock:
             results.append(answer)
 
