@@ -55,14 +55,14 @@ def stream_batch(org_id: str, count: int) -> dict[str, Any]:
     from boto3.dynamodb.types import TypeSerializer
 
     from herald import clock, ids
-    from herald.data import keys
+    from herald.data import table_keys
 
     serializer = TypeSerializer()
     records = []
     for i in range(count):
         event_id = ids.event_id()
         item: dict[str, Any] = {
-            **keys.event(event_id),
+            **table_keys.event(event_id),
             "type": "event",
             "orgId": org_id,
             "id": event_id,

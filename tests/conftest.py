@@ -25,7 +25,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 from herald import aws, ids, settings
 from herald.auth import middleware
-from herald.auth.keys import create_key
+from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import orgs, table
 from herald_local.template import Resolver, Template, provision

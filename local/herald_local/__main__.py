@@ -78,7 +78,7 @@ def run() -> int:
 def banner(stack: object, log_path: Path, notes: list[str]) -> str:
     """What the stack serves and how to use it; creates the dev org and its key on the way."""
     from herald import ids
-    from herald.auth.keys import create_key, new_token
+    from herald.auth.api_keys import create_key, new_token
     from herald.auth.scopes import ALL_SCOPES
     from herald.data import orgs
     from herald_local.sink import secret

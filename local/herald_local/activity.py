@@ -62,13 +62,13 @@ def outcome_line(item: dict[str, Any], elapsed_ms: float) -> str:
 
 def report_deliveries(records: list[dict[str, Any]], elapsed_ms: float) -> None:
     """After a delivery batch: each message's record as it now stands (the queue poller's hook)."""
-    from herald.data import keys
+    from herald.data import table_keys
     from herald.data.table import table
 
     for record in records:
         try:
             body = json.loads(record["body"])
-            item = table().get_item(Key=keys.delivery(str(body["eventId"]), str(body["deliveryId"]))).get("Item")
+            item = table().get_item(Key=table_keys.delivery(str(body["eventId"]), str(body["deliveryId"]))).get("Item")
         except Exception as error:
             print(f"[delivery] cannot read the outcome: {type(error).__name__}: {error}", flush=True)
             continue

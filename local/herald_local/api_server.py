@@ -67,8 +67,8 @@ def build_event(
 
 def key_id(headers: Any) -> str:
     """The API key a request presents, by its public id (a hash prefix: never the token itself)."""
-    from herald.auth.keys import key_id as public_id
-    from herald.auth.keys import token_hash
+    from herald.auth.api_keys import key_id as public_id
+    from herald.auth.api_keys import token_hash
 
     token = headers.get("X-Api-Key") or headers.get("Authorization") or ""
     scheme, _, rest = token.partition(" ")

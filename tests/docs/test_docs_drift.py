@@ -9,7 +9,7 @@ import re
 from herald_local.template import ROOT, Template
 
 DOCS = ROOT / "docs"
-KEYS_MODULE = ROOT / "layers" / "shared" / "herald" / "data" / "keys.py"
+KEYS_MODULE = ROOT / "layers" / "shared" / "herald" / "data" / "table_keys.py"
 # A key part: upper-case words joined by '#', e.g. `ORG#`, `#LABEL#`, `COUNTER#ALERTS`, `EVENT`.
 KEY_PART = re.compile(r"^#?[A-Z][A-Z0-9_]*(?:#[A-Z0-9_]+)*#?$")
 # Pages that document an API family's routes (those present are read).
@@ -26,7 +26,7 @@ def literal_parts(node: ast.AST) -> list[str]:
 
 
 def code_key_parts() -> set[str]:
-    """Every key part keys.py builds: the literal pieces of its strings that look like key text."""
+    """Every key part table_keys.py builds: the literal pieces of its strings that look like key text."""
     tree = ast.parse(KEYS_MODULE.read_text())
     docstrings = {
         id(node.body[0].value)
@@ -63,8 +63,8 @@ def test_data_model_names_every_key_prefix_and_nothing_else() -> None:
     assert "GRF#CH#" in built and "ORG#" in built  # the parser sees f-strings and module constants
     missing = sorted(part for part in built if part not in hashed | bare)
     unknown = sorted(part for part in hashed if part not in built)
-    assert missing == [], f"keys.py builds these, docs/data-model.md does not name them: {missing}"
-    assert unknown == [], f"docs/data-model.md names key parts keys.py never builds: {unknown}"
+    assert missing == [], f"table_keys.py builds these, docs/data-model.md does not name them: {missing}"
+    assert unknown == [], f"docs/data-model.md names key parts table_keys.py never builds: {unknown}"
 
 
 def test_every_template_route_is_named_in_a_family_page() -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from herald.auth import keys
-from herald.auth.keys import create_key
+from herald.auth import api_keys
+from herald.auth.api_keys import create_key
 from herald.observability import logger
 from tests.integration import test_pipeline
 from tests.integration.test_console_api import org_of
@@ -82,7 +82,7 @@ def test_each_authenticated_request_logs_its_key_and_org_under_the_access_logs_r
     assert len(attributed) == 2 and set(by_request) == set(request_ids[:2])
     wide, refused = by_request[request_ids[0]], by_request[request_ids[1]]
     for line, token in ((wide, pipe.token), (refused, narrow)):
-        principal = keys.lookup(token)
+        principal = api_keys.lookup(token)
         assert principal is not None and principal.key_id
         assert (line["keyId"], line["orgId"]) == (principal.key_id, org)
         assert token not in json.dumps(line)

@@ -13,8 +13,7 @@ import pytest
 
 from herald import clock, ids, secrets
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import deliveries, orgs
-from herald.data import keys as table_keys
+from herald.data import deliveries, orgs, table_keys
 from herald.data.deliveries import DeliveryRecord
 from herald.data.table import table
 from tests.support import module_env

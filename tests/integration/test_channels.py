@@ -14,12 +14,12 @@ from moto.ses.models import ses_backends
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from herald import aws, clock, secrets, settings
-from herald.channels import discord, email, slack, webhook
-from herald.channels.base import Outcome, Target
-from herald.channels.render import Notification
 from herald.data import deliveries
 from herald.data.deliveries import DeliveryRecord
 from herald.delivery.step import QueuedMessage, RetryLater, deliver
+from herald.senders import discord, email, slack, webhook
+from herald.senders.base import Outcome, Target
+from herald.senders.render import Notification
 from herald_local.template import Resolver
 from tests.support.receiver import Receiver, Reply
 

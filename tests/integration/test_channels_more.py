@@ -17,13 +17,13 @@ from botocore.stub import Stubber
 from moto.sns.models import sns_backends
 
 from herald import aws, clock, ids, secrets, settings
-from herald.channels import http, pagerduty, push, sms, teams, telegram, voice
-from herald.channels.base import Target
-from herald.channels.render import Notification
 from herald.data import deliveries
 from herald.data.deliveries import DeliveryRecord
 from herald.delivery.enqueue import QueuedSend, send
 from herald.delivery.step import QueuedMessage, deliver
+from herald.senders import http, pagerduty, push, sms, teams, telegram, voice
+from herald.senders.base import Target
+from herald.senders.render import Notification
 from herald_local.template import ACCOUNT_ID, REGION, Resolver
 from tests.conftest import sqs_messages
 from tests.support.receiver import Receiver, Reply

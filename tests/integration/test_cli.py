@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from herald import clock, ids
-from herald.auth.keys import list_keys
+from herald.auth.api_keys import list_keys
 from herald.auth.scopes import ALL_SCOPES
 from herald.cli import main, parser
 from herald.cli.failures import one_line

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from herald import clock
-from herald.auth.keys import create_key
+from herald.auth.api_keys import create_key
 from herald.data import breaker as breaker_repo
 from herald.data import deliveries as deliveries_repo
 from herald.domain import destination_refs, pacing

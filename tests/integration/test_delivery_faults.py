@@ -15,16 +15,16 @@ from typing import Any
 import pytest
 
 from herald import aws, clock, jobs, outbound, settings
-from herald.channels import http as http_channel
-from herald.channels import pagerduty, slack, teams
-from herald.channels.base import Outcome, Target
-from herald.channels.render import Notification
 from herald.data import breaker as breaker_repo
 from herald.data import deliveries as deliveries_repo
 from herald.data import timers
 from herald.delivery import breaker, pacing, replay, sweeper
 from herald.delivery.step import lease_seconds
 from herald.domain import scheduler
+from herald.senders import http as http_channel
+from herald.senders import pagerduty, slack, teams
+from herald.senders.base import Outcome, Target
+from herald.senders.render import Notification
 from tests.integration.test_console_api import org_of
 from tests.integration.test_pipeline import (  # noqa: F401  (fixtures)
     Pipeline,

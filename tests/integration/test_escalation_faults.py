@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from herald.aws import client
-from herald.data import deliveries, keys, timers
+from herald.data import deliveries, table_keys, timers
 from herald.data import events as events_repo
 from herald.data import oncall as oncall_repo
 from herald.data.table import table
@@ -79,7 +79,7 @@ def submit(org_id: str, user_id: str) -> str:
 
 
 def fan_out(event_id: str) -> list[str]:
-    item = table().get_item(Key=keys.event(event_id))["Item"]
+    item = table().get_item(Key=table_keys.event(event_id))["Item"]
     return fanout.fan_out([("1", item)])
 
 

@@ -14,8 +14,7 @@ from boto3.dynamodb.conditions import Attr
 
 from herald import clock, ids
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import deliveries, orgs
-from herald.data import keys as table_keys
+from herald.data import deliveries, orgs, table_keys
 from herald.data.deliveries import DeliveryRecord
 from herald.data.table import table
 from tests.support import module_env

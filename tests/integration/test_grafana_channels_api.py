@@ -19,10 +19,9 @@ from moto.dynamodb.models import DynamoDBBackend
 
 from herald import aws, ids, secrets, settings
 from herald.auth import middleware
-from herald.auth.keys import create_key
+from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import keys as table_keys
-from herald.data import orgs
+from herald.data import orgs, table_keys
 from herald.data import table as table_module
 from herald.data.table import table
 from herald_local.template import Resolver, Template, provision

@@ -14,14 +14,14 @@ import pytest
 from moto.backends import get_backend
 
 from herald import ids
-from herald.auth.keys import create_key
+from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
-from herald.channels import email, pagerduty, webhook
-from herald.channels.base import Target
-from herald.channels.formats import line, pushover, threema
-from herald.channels.render import Notification
 from herald.data import orgs
 from herald.domain.grafana_notifiers import adapter_config
+from herald.senders import email, pagerduty, webhook
+from herald.senders.base import Target
+from herald.senders.formats import line, pushover, threema
+from herald.senders.render import Notification
 from herald.settings import get_settings
 from herald_local.template import Resolver
 from tests.support import module_env

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from herald import clock, ids
-from herald.auth.keys import create_key, list_keys, revoke
+from herald.auth.api_keys import create_key, list_keys, revoke
 from herald.data import events as events_repo
 from herald.data import idempotency as idempotency_repo
 from herald.domain import fanout

@@ -9,7 +9,7 @@ import pytest
 
 from herald import settings
 from herald.auth import middleware
-from herald.auth.keys import create_key, list_keys, token_hash
+from herald.auth.api_keys import create_key, list_keys, token_hash
 from herald.cli import main as herald
 from tests.support.apigw import ApiClient
 

@@ -15,9 +15,8 @@ from moto import mock_aws
 
 from herald import aws, ids, settings
 from herald.auth import middleware
-from herald.data import keys as table_keys
 from herald.data import notification_groups as repo
-from herald.data import orgs
+from herald.data import orgs, table_keys
 from herald.data import table as table_module
 from herald.data.table import table
 from herald.domain import oncall

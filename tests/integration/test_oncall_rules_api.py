@@ -342,7 +342,7 @@ def test_users_list_get_and_filters(api: ApiClient, org_id: str, token: str) -> 
 def test_current_user_is_the_keys_named_user_else_the_first(
     api: ApiClient, org_id: str, token: str, aws_env: Any
 ) -> None:
-    from herald.auth.keys import create_key
+    from herald.auth.api_keys import create_key
     from herald.auth.scopes import ALL_SCOPES
 
     assert call(api, "GET", f"{USERS}current/", token).status == 404

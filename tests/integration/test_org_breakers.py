@@ -8,7 +8,7 @@ import json
 import pytest
 
 from herald import ids, settings
-from herald.auth.keys import create_key
+from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import breaker as breaker_repo
 from herald.data import orgs

@@ -12,9 +12,6 @@ from typing import Any
 import pytest
 
 from herald import cli, clock, jobs, settings
-from herald.channels.base import Outcome, Target
-from herald.channels.base import Outcome as Answer
-from herald.channels.render import Notification
 from herald.data import breaker as breaker_repo
 from herald.data import deliveries as deliveries_repo
 from herald.data import destinations
@@ -23,6 +20,9 @@ from herald.data import pacing as pacing_repo
 from herald.data.deliveries import DeliveryRecord
 from herald.delivery import breaker, contract, pacing, replay
 from herald.delivery.step import lease_seconds
+from herald.senders.base import Outcome, Target
+from herald.senders.base import Outcome as Answer
+from herald.senders.render import Notification
 from tests.integration.test_console_api import org_of
 from tests.integration.test_pipeline import (  # noqa: F401  (fixtures)
     Pipeline,

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from herald.data import deliveries
-from herald.data import keys as table_keys
+from herald.data import deliveries, table_keys
 from herald_local.functions import LambdaContext, load_instance
 from herald_local.template import Template
 from tests.support.receiver import Receiver

@@ -14,7 +14,7 @@ import pytest
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
-from herald.data import keys, timers
+from herald.data import table_keys, timers
 from herald.data.table import table
 from herald.domain import scheduler
 from herald.observability import metrics
@@ -82,7 +82,7 @@ def register(recorder: scheduler.Job) -> str:
 
 
 def timer_item(timer_id: str) -> dict[str, Any] | None:
-    item: dict[str, Any] | None = table().get_item(Key=keys.timer(timer_id), ConsistentRead=True).get("Item")
+    item: dict[str, Any] | None = table().get_item(Key=table_keys.timer(timer_id), ConsistentRead=True).get("Item")
     return item
 
 
@@ -313,11 +313,11 @@ def test_the_checkpoint_waits_at_a_failing_timer_and_moves_on_once_it_ran() -> N
     assert scheduler.tick(NOW)["failed"] == 1
 
     # Then the checkpoint stays at its hour, so the next tick after the lease finds it again
-    assert timers.checkpoint(NOW) == keys.due_hour(NOW - 6 * 3600)
+    assert timers.checkpoint(NOW) == table_keys.due_hour(NOW - 6 * 3600)
     assert scheduler.tick(NOW + LEASE + 1)["ran"] == 1
 
     # And once it ran, the checkpoint moves to now's hour
-    assert timers.checkpoint(NOW) == keys.due_hour(NOW + LEASE + 1)
+    assert timers.checkpoint(NOW) == table_keys.due_hour(NOW + LEASE + 1)
 
 
 def test_a_timer_scheduled_into_an_hour_already_passed_is_still_found(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import table
 from herald.domain import events, fanout, replay
 from herald.models.events import EventIn
@@ -30,7 +30,7 @@ def submit(org_id: str, status: str, **fields: Any) -> str:
 
 def fan_out(*event_ids: str) -> None:
     for event_id in event_ids:
-        item = table().get_item(Key=keys.event(event_id))["Item"]
+        item = table().get_item(Key=table_keys.event(event_id))["Item"]
         assert fanout.fan_out([("1", item)]) == []
 
 
@@ -133,7 +133,7 @@ def test_a_replay_of_an_old_event_does_not_claim_the_cooldown_for_a_live_one(
 
     # When it is replayed now, and a live event arrives a moment later
     fake_clock.set(T0)
-    assert replay.replay_events([table().get_item(Key=keys.event(old))["Item"]]).queued == 1
+    assert replay.replay_events([table().get_item(Key=table_keys.event(old))["Item"]]).queued == 1
     fake_clock.set(T0 + 1)
     live = submit(org_id, "triggered")
     fan_out(live)

@@ -13,9 +13,9 @@ import pytest
 
 from herald import settings
 from herald.api.body_limits import MAX_DEPTH, MAX_STRING_CHARS
-from herald.auth import keys as auth_keys
+from herald.auth import api_keys as auth_keys
 from herald.auth import middleware
-from herald.auth.keys import create_key, list_keys, revoke, token_hash
+from herald.auth.api_keys import create_key, list_keys, revoke, token_hash
 from herald.data import table
 from tests.support.apigw import ApiClient
 

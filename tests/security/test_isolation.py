@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from herald import ids
-from herald.auth.keys import create_key
+from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import orgs
 from tests.integration.test_sample_events import EXPECTED_STATUS, invoke

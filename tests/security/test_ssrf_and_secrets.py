@@ -103,11 +103,11 @@ def _run_pipeline(aws_env: Any, event_id: str) -> None:
     import boto3
     from boto3.dynamodb.types import TypeSerializer
 
-    from herald.data import keys
+    from herald.data import table_keys
     from herald.data.table import table
 
     functions = Template().functions()
-    item = table().get_item(Key=keys.event(event_id))["Item"]
+    item = table().get_item(Key=table_keys.event(event_id))["Item"]
     image = {k: TypeSerializer().serialize(v) for k, v in item.items()}
     stream = {"Records": [{"eventName": "INSERT", "dynamodb": {"NewImage": image, "SequenceNumber": "1"}}]}
     fanout = load_instance(functions["FanoutFunction"])

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from herald import clock, secrets
-from herald.auth.keys import create_key
+from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import alerts as alerts_repo
 from herald.data import deliveries, orgs

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from herald import clock
-from herald.auth import keys, middleware
-from herald.auth.keys import Principal, create_key, lookup, token_hash
+from herald.auth import api_keys, middleware
+from herald.auth.api_keys import Principal, create_key, lookup, token_hash
 from herald.auth.middleware import authenticate, authorize, token_from_headers
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import keys as table_keys
+from herald.data import table_keys
 from herald.data.table import table
 from herald.errors import Forbidden, Unauthorized, ValidationFailed
 from tests.support import module_env
@@ -170,7 +170,7 @@ def test_lookup_of_anything_but_the_exact_token_finds_nothing(aws_env: Any, cand
 def test_a_revoked_key_is_not_found(aws_env: Any) -> None:
     create_key("org1", ["alerts:read"], token=TOKEN)
     (item,) = key_items()
-    assert keys.revoke("org1", item["id"])
+    assert api_keys.revoke("org1", item["id"])
     assert lookup(TOKEN) is None
 
 
@@ -231,7 +231,7 @@ def test_a_revoked_key_stops_working_once_the_cache_is_cleared(aws_env: Any) -> 
     authenticate(headers)
     # When it is revoked (and the container's cache expires)
     (item,) = key_items()
-    keys.revoke("org1", item["id"])
+    api_keys.revoke("org1", item["id"])
     middleware.clear_cache()
     # Then it no longer authenticates
     with pytest.raises(Unauthorized):

@@ -10,10 +10,10 @@ from email.utils import format_datetime
 import pytest
 
 from herald import clock, settings
-from herald.channels import base
-from herald.channels.base import body_retry_after, classify, retry_after_header
 from herald.delivery.retries import RetryPolicy
 from herald.outbound import HttpResult
+from herald.senders import base
+from herald.senders.base import body_retry_after, classify, retry_after_header
 
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 

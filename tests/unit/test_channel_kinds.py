@@ -6,8 +6,8 @@ from typing import Any, cast
 
 import pytest
 
-from herald.channels.registry import ADAPTERS
-from herald.channels.render import Notification, truncate, truncate_to_fit
+from herald.senders.registry import ADAPTERS
+from herald.senders.render import Notification, truncate, truncate_to_fit
 from herald.settings import DELIVERY_KINDS, from_environ
 from herald_local.pollers import QueuePoller
 from herald_local.template import Template

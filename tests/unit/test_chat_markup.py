@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from herald.channels import slack
-from herald.channels.render import Notification
+from herald.senders import slack
+from herald.senders.render import Notification
 
 HOSTILE_TITLE = "<!channel> db down & <https://evil.example|https://status.example.com>"
 HOSTILE_MESSAGE = "<!here> click <https://evil.example|https://status.example.com> **now** [login](https://evil)"

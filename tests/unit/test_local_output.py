@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from herald.auth.keys import key_id, token_hash
+from herald.auth.api_keys import key_id, token_hash
 from herald_local.activity import mask_address, mask_url, outcome_line, route_function_logs
 from herald_local.api_server import access_line
 from herald_local.invoke import pretty_log_line

@@ -325,8 +325,8 @@ def test_deliveries_per_channel_type() -> None:
 
 
 def test_slack_adapter_prefixes_the_mention() -> None:
-    from herald.channels import slack
-    from herald.channels.render import Notification
+    from herald.senders import slack
+    from herald.senders.render import Notification
 
     notification = Notification(
         event_id="evt_1", status="triggered", severity="critical", title="db down", created_at=AT

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from herald.channels.base import Outcome
 from herald.delivery.next_step import Step, hold_step, next_step
 from herald.delivery.retries import RetryPolicy
+from herald.senders.base import Outcome
 
 POLICY = RetryPolicy(max_attempts=4, base_seconds=10, cap_seconds=300, horizon_seconds=3600, max_receives=100)
 DOWN = Outcome.retry("HTTP 503: down")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from herald.channels.render import RECOVERED_COLOUR, SEVERITY_COLOURS, Notification, truncate
+from herald.senders.render import RECOVERED_COLOUR, SEVERITY_COLOURS, Notification, truncate
 
 
 def snapshot(**fields: Any) -> dict[str, Any]:

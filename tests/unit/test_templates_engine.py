@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from herald.channels import discord, slack, teams, telegram
-from herald.channels.render import Notification
+from herald.senders import discord, slack, teams, telegram
+from herald.senders.render import Notification
 from herald.templates import engine
 from herald.templates.apply import worded
 from herald.templates.engine import Spec, TemplateFailed, render

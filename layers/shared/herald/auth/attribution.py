@@ -9,7 +9,7 @@ those keys stay on the request's later lines. Powertools adds `correlation_id`, 
 
 from __future__ import annotations
 
-from herald.auth.keys import Principal
+from herald.auth.api_keys import Principal
 from herald.observability import logger
 
 KEYS = ("keyId", "orgId")

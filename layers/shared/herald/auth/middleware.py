@@ -7,8 +7,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 
-from herald.auth import attribution, keys, ratelimit
-from herald.auth.keys import Principal
+from herald.auth import api_keys, attribution, ratelimit
+from herald.auth.api_keys import Principal
 from herald.errors import Forbidden, Unauthorized
 from herald.settings import get_settings
 
@@ -88,12 +88,12 @@ def authorize_principal(principal: Principal, scope: str | None) -> Principal:
 def _cached_lookup(token: str) -> Principal | None:
     ttl = get_settings().key_cache_seconds
     now = time.monotonic()
-    digest = keys.token_hash(token)
+    digest = api_keys.token_hash(token)
     with _cache_lock:
         hit = _known.get(digest, now) or _unknown.get(digest, now)
     if hit:
         return hit[1]
-    principal = keys.lookup(token)
+    principal = api_keys.lookup(token)
     with _cache_lock:
         (_known if principal is not None else _unknown).put(digest, (now + ttl, principal))
     return principal

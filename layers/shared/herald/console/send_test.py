@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from herald import clock, ids, secrets
-from herald.channels.base import Outcome, Target
-from herald.channels.registry import ADAPTERS
-from herald.channels.render import Notification
 from herald.domain import destination_refs
 from herald.errors import ValidationFailed
 from herald.observability import logger
+from herald.senders.base import Outcome, Target
+from herald.senders.registry import ADAPTERS
+from herald.senders.render import Notification
 from herald.templates import apply as templates
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import is_conditional_failure, table
 
 TTL_SECONDS = 86400
@@ -18,7 +18,7 @@ def _number(value: float) -> Decimal:
 
 
 def get(destination_key: str) -> dict[str, Any] | None:
-    item = table().get_item(Key=keys.breaker(destination_key), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.breaker(destination_key), ConsistentRead=True).get("Item")
     return dict(item) if item else None
 
 
@@ -26,7 +26,7 @@ def claim_probe(destination_key: str, now: float, lease_seconds: float) -> bool:
     """Half-open: only one sender gets the probe (conditional write on the probe lease)."""
     try:
         table().update_item(
-            Key=keys.breaker(destination_key),
+            Key=table_keys.breaker(destination_key),
             UpdateExpression="SET probeUntil = :until",
             ConditionExpression="attribute_exists(openUntil) AND openUntil <= :now AND "
             "(attribute_not_exists(probeUntil) OR probeUntil < :now)",
@@ -44,7 +44,7 @@ def record_failure(destination_key: str, now: float, threshold: int, first: floa
     seconds; each failed probe reopens it for twice as long as the last time, up to `cap`. A failure of a
     send that started before the breaker opened changes nothing more. True when this failure (re)opened it."""
     result = table().update_item(
-        Key=keys.breaker(destination_key),
+        Key=table_keys.breaker(destination_key),
         UpdateExpression="SET #ttl = :ttl ADD failures :one",
         ExpressionAttributeNames={"#ttl": "ttl"},
         ExpressionAttributeValues={":one": 1, ":ttl": int(now) + TTL_SECONDS},
@@ -56,7 +56,7 @@ def record_failure(destination_key: str, now: float, threshold: int, first: floa
     opens = int(item.get("opens", 0))
     cool_off = min(first * (2**opens), cap)
     table().update_item(
-        Key=keys.breaker(destination_key),
+        Key=table_keys.breaker(destination_key),
         UpdateExpression="SET openUntil = :until, opens = :opens, #ttl = :ttl REMOVE probeUntil",
         ExpressionAttributeNames={"#ttl": "ttl"},
         ExpressionAttributeValues={
@@ -72,7 +72,7 @@ def clear_probe(destination_key: str) -> None:
     """The probe ended without a verdict (the destination asked for a pause): the next sender probes."""
     try:
         table().update_item(
-            Key=keys.breaker(destination_key),
+            Key=table_keys.breaker(destination_key),
             UpdateExpression="REMOVE probeUntil",
             ConditionExpression="attribute_exists(pk)",
         )
@@ -83,4 +83,4 @@ def clear_probe(destination_key: str) -> None:
 
 def record_success(destination_key: str) -> None:
     """Closes the breaker. A plain delete: cheap, and idempotent."""
-    table().delete_item(Key=keys.breaker(destination_key))
+    table().delete_item(Key=table_keys.breaker(destination_key))

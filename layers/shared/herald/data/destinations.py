@@ -1,5 +1,5 @@
 """A destination's delivery state: its pacing record and its circuit-breaker record live in one partition
-(keys.destination_partition), so one Query (one read unit) returns both.
+(table_keys.destination_partition), so one Query (one read unit) returns both.
 
 Inside `one_read_per_batch()` (the delivery function's batch), a destination's state is read once for
 the batch's messages, which are sent at the same moment anyway. It only decides whether to wait: slot
@@ -16,7 +16,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import table
 from herald.memo import Memo
 
@@ -48,9 +48,9 @@ def read(destination_key: str) -> DestinationState:
 
 def _query(destination_key: str) -> DestinationState:
     items = table().query(
-        KeyConditionExpression=Key("pk").eq(keys.destination_partition(destination_key)), ConsistentRead=True
+        KeyConditionExpression=Key("pk").eq(table_keys.destination_partition(destination_key)), ConsistentRead=True
     )["Items"]
     by_sort_key = {str(item["sk"]): dict(item) for item in items}
-    pace = by_sort_key.get(keys.pacing(destination_key)["sk"]) or {}
+    pace = by_sort_key.get(table_keys.pacing(destination_key)["sk"]) or {}
     next_allowed = float(pace["nextAllowedAt"]) if pace.get("nextAllowedAt") is not None else 0.0
-    return DestinationState(next_allowed, by_sort_key.get(keys.breaker(destination_key)["sk"]))
+    return DestinationState(next_allowed, by_sort_key.get(table_keys.breaker(destination_key)["sk"]))

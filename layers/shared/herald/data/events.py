@@ -7,7 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import query_all, table
 
 
@@ -26,11 +26,11 @@ class EventPartition:
 
 def read_partition(event_id: str) -> EventPartition:
     """One Query (one page per 1 MB) reads the event and everything stored under it."""
-    items = query_all(KeyConditionExpression=Key("pk").eq(keys.event_partition(event_id)), ConsistentRead=True)
+    items = query_all(KeyConditionExpression=Key("pk").eq(table_keys.event_partition(event_id)), ConsistentRead=True)
     return EventPartition(
         event=next((item for item in items if item["sk"] == "EVENT"), None),
-        deliveries=[item for item in items if str(item["sk"]).startswith(keys.DELIVERY_PREFIX)],
-        escalations=[item for item in items if str(item["sk"]).startswith(keys.ESCALATION_PREFIX)],
+        deliveries=[item for item in items if str(item["sk"]).startswith(table_keys.DELIVERY_PREFIX)],
+        escalations=[item for item in items if str(item["sk"]).startswith(table_keys.ESCALATION_PREFIX)],
     )
 
 
@@ -40,7 +40,7 @@ def get_with_deliveries(event_id: str) -> tuple[dict[str, Any] | None, list[dict
 
 
 def get(event_id: str) -> dict[str, Any] | None:
-    item = table().get_item(Key=keys.event(event_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.event(event_id), ConsistentRead=True).get("Item")
     return dict(item) if item else None
 
 
@@ -48,7 +48,7 @@ def between(org_id: str, since: str, until: str) -> list[dict[str, Any]]:
     """An org's events created in [since, until] (ISO 8601 UTC), oldest first: one paginated Query on GSI1."""
     return query_all(
         IndexName="gsi1",
-        KeyConditionExpression=Key("gsi1pk").eq(keys.org_events_gsi(org_id))
+        KeyConditionExpression=Key("gsi1pk").eq(table_keys.org_events_gsi(org_id))
         & Key("gsi1sk").between(since, until + "~"),
     )
 
@@ -94,7 +94,7 @@ def page(
     Returns up to `limit` items and the key to go on from (None at the end)."""
     kwargs: dict[str, Any] = {
         "IndexName": "gsi1",
-        "KeyConditionExpression": Key("gsi1pk").eq(keys.org_events_gsi(org_id))
+        "KeyConditionExpression": Key("gsi1pk").eq(table_keys.org_events_gsi(org_id))
         & Key("gsi1sk").between(since, until + "~"),
         "ScanIndexForward": False,
     }
@@ -120,8 +120,8 @@ def page(
 def delivery_statuses(event_id: str) -> list[str]:
     """The status of each delivery of an event: one Query of its partition, statuses only."""
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.event_partition(event_id))
-        & Key("sk").begins_with(keys.DELIVERY_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.event_partition(event_id))
+        & Key("sk").begins_with(table_keys.DELIVERY_PREFIX),
         ProjectionExpression="#status",
         ExpressionAttributeNames={"#status": "status"},
     )

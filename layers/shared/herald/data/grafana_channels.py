@@ -14,7 +14,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import cancellation_reasons, client, table
 from herald.errors import Conflict, NotFound
 
@@ -50,7 +50,7 @@ class ChannelRecord(BaseModel):
 
     def to_item(self) -> dict[str, Any]:
         return {
-            **keys.grafana_channel(self.org_id, self.id),
+            **table_keys.grafana_channel(self.org_id, self.id),
             "type": "grafana_channel",
             "orgId": self.org_id,
             "id": self.id,
@@ -93,7 +93,7 @@ class ChannelRecord(BaseModel):
         )
 
 
-def _guard(org_id: str, key: keys.Key, channel_id: int, kind: str) -> dict[str, Any]:
+def _guard(org_id: str, key: table_keys.Key, channel_id: int, kind: str) -> dict[str, Any]:
     return {
         "Put": {
             "TableName": table().name,
@@ -103,12 +103,12 @@ def _guard(org_id: str, key: keys.Key, channel_id: int, kind: str) -> dict[str, 
     }
 
 
-def _delete(key: keys.Key) -> dict[str, Any]:
+def _delete(key: table_keys.Key) -> dict[str, Any]:
     return {"Delete": {"TableName": table().name, "Key": key}}
 
 
 def last_id(org_id: str) -> int:
-    item = table().get_item(Key=keys.grafana_channel_counter(org_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.grafana_channel_counter(org_id), ConsistentRead=True).get("Item")
     return int(item["last"]) if item else 0
 
 
@@ -118,7 +118,7 @@ def create(record: ChannelRecord) -> None:
     counter: dict[str, Any] = {
         "Update": {
             "TableName": table().name,
-            "Key": keys.grafana_channel_counter(record.org_id),
+            "Key": table_keys.grafana_channel_counter(record.org_id),
             "UpdateExpression": "SET #last = :next, #type = :type",
             "ConditionExpression": "attribute_not_exists(#last) OR #last = :previous"
             if previous == 0
@@ -138,8 +138,8 @@ def create(record: ChannelRecord) -> None:
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 },
-                _guard(record.org_id, keys.grafana_channel_uid(record.org_id, record.uid), record.id, "uid"),
-                _guard(record.org_id, keys.grafana_channel_name(record.org_id, record.name), record.id, "name"),
+                _guard(record.org_id, table_keys.grafana_channel_uid(record.org_id, record.uid), record.id, "uid"),
+                _guard(record.org_id, table_keys.grafana_channel_name(record.org_id, record.name), record.id, "name"),
             ]
         )
     except ClientError as error:
@@ -153,14 +153,14 @@ def create(record: ChannelRecord) -> None:
 
 
 def get(org_id: str, channel_id: int, message: str) -> ChannelRecord:
-    item = table().get_item(Key=keys.grafana_channel(org_id, channel_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.grafana_channel(org_id, channel_id), ConsistentRead=True).get("Item")
     if not item:
         raise NotFound(message)
     return ChannelRecord.from_item(item)
 
 
 def id_for_uid(org_id: str, uid: str, message: str) -> int:
-    item = table().get_item(Key=keys.grafana_channel_uid(org_id, uid), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.grafana_channel_uid(org_id, uid), ConsistentRead=True).get("Item")
     if not item:
         raise NotFound(message)
     return int(item["channelId"])
@@ -176,8 +176,8 @@ def get_by_uid(org_id: str, uid: str, message: str) -> ChannelRecord:
 def list_for_org(org_id: str) -> list[ChannelRecord]:
     records: list[ChannelRecord] = []
     kwargs: dict[str, Any] = {
-        "KeyConditionExpression": Key("pk").eq(keys.org(org_id)["pk"])
-        & Key("sk").begins_with(keys.GRAFANA_CHANNEL_PREFIX),
+        "KeyConditionExpression": Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.GRAFANA_CHANNEL_PREFIX),
         "ConsistentRead": True,
     }
     while True:
@@ -204,11 +204,11 @@ def replace(current: ChannelRecord, updated: ChannelRecord) -> None:
         }
     ]
     if updated.uid != current.uid:
-        items.append(_guard(org_id, keys.grafana_channel_uid(org_id, updated.uid), updated.id, "uid"))
-        items.append(_delete(keys.grafana_channel_uid(org_id, current.uid)))
+        items.append(_guard(org_id, table_keys.grafana_channel_uid(org_id, updated.uid), updated.id, "uid"))
+        items.append(_delete(table_keys.grafana_channel_uid(org_id, current.uid)))
     if updated.name != current.name:
-        items.append(_guard(org_id, keys.grafana_channel_name(org_id, updated.name), updated.id, "name"))
-        items.append(_delete(keys.grafana_channel_name(org_id, current.name)))
+        items.append(_guard(org_id, table_keys.grafana_channel_name(org_id, updated.name), updated.id, "name"))
+        items.append(_delete(table_keys.grafana_channel_name(org_id, current.name)))
     try:
         client().transact_write_items(TransactItems=items)
     except ClientError as error:
@@ -230,14 +230,14 @@ def delete(record: ChannelRecord) -> None:
                 {
                     "Delete": {
                         "TableName": table().name,
-                        "Key": keys.grafana_channel(org_id, record.id),
+                        "Key": table_keys.grafana_channel(org_id, record.id),
                         "ConditionExpression": "attribute_exists(pk) AND #version = :version",
                         "ExpressionAttributeNames": {"#version": "version"},
                         "ExpressionAttributeValues": {":version": record.version},
                     }
                 },
-                _delete(keys.grafana_channel_uid(org_id, record.uid)),
-                _delete(keys.grafana_channel_name(org_id, record.name)),
+                _delete(table_keys.grafana_channel_uid(org_id, record.uid)),
+                _delete(table_keys.grafana_channel_name(org_id, record.name)),
             ]
         )
     except ClientError as error:

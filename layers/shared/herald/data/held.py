@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from boto3.dynamodb.conditions import Key
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import table
 
 TTL_SECONDS = 86400
@@ -23,7 +23,7 @@ class HeldMessage:
 def add(destination_key: str, message: HeldMessage, now: float) -> None:
     table().put_item(
         Item={
-            **keys.held(destination_key, message.delivery_id),
+            **table_keys.held(destination_key, message.delivery_id),
             "type": "held",
             "queueUrl": message.queue_url,
             "receiptHandle": message.receipt_handle,
@@ -35,7 +35,7 @@ def add(destination_key: str, message: HeldMessage, now: float) -> None:
 def take_all(destination_key: str) -> list[HeldMessage]:
     """Every held message of the destination, removed from the list."""
     found: list[HeldMessage] = []
-    query = {"KeyConditionExpression": Key("pk").eq(keys.held_partition(destination_key)), "ConsistentRead": True}
+    query = {"KeyConditionExpression": Key("pk").eq(table_keys.held_partition(destination_key)), "ConsistentRead": True}
     while True:
         page = table().query(**query)
         for item in page.get("Items", []):
@@ -47,5 +47,5 @@ def take_all(destination_key: str) -> list[HeldMessage]:
         query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     with table().batch_writer() as batch:
         for message in found:
-            batch.delete_item(Key=keys.held(destination_key, message.delivery_id))
+            batch.delete_item(Key=table_keys.held(destination_key, message.delivery_id))
     return found

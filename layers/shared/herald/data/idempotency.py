@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import is_conditional_failure, item_on_failure, table
 
 
@@ -18,7 +18,7 @@ def claim(
     try:
         table().put_item(
             Item={
-                **keys.idempotency(org_id, key),
+                **table_keys.idempotency(org_id, key),
                 "type": "idempotency",
                 "orgId": org_id,
                 "fingerprint": fingerprint,
@@ -43,7 +43,7 @@ def take_over(org_id: str, key: str, locked_until: int, now: float, lock_seconds
     """Takes a key whose first request died before answering (its lock ran out)."""
     try:
         table().update_item(
-            Key=keys.idempotency(org_id, key),
+            Key=table_keys.idempotency(org_id, key),
             UpdateExpression="SET lockedUntil = :until",
             ConditionExpression="#state = :progress AND lockedUntil = :old",
             ExpressionAttributeNames={"#state": "state"},
@@ -62,7 +62,7 @@ def take_over(org_id: str, key: str, locked_until: int, now: float, lock_seconds
 
 def complete(org_id: str, key: str, status: int, body: str) -> None:
     table().update_item(
-        Key=keys.idempotency(org_id, key),
+        Key=table_keys.idempotency(org_id, key),
         UpdateExpression="SET #state = :done, answerStatus = :status, answerBody = :body REMOVE lockedUntil",
         ExpressionAttributeNames={"#state": "state"},
         ExpressionAttributeValues={":done": "done", ":status": status, ":body": body},
@@ -73,7 +73,7 @@ def release(org_id: str, key: str) -> None:
     """Forgets a key whose request failed, so that a retry runs it again."""
     try:
         table().delete_item(
-            Key=keys.idempotency(org_id, key),
+            Key=table_keys.idempotency(org_id, key),
             ConditionExpression="#state = :progress",
             ExpressionAttributeNames={"#state": "state"},
             ExpressionAttributeValues={":progress": "in-progress"},

@@ -14,7 +14,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import cancellation_reasons, client, is_conditional_failure, query_all, table
 from herald.errors import Conflict, NotFound
 
@@ -55,7 +55,7 @@ class EndpointRecord(BaseModel):
 
     def to_item(self) -> dict[str, Any]:
         return {
-            **keys.endpoint(self.org_id, self.id),
+            **table_keys.endpoint(self.org_id, self.id),
             "type": "endpoint",
             "orgId": self.org_id,
             "id": self.id,
@@ -102,7 +102,7 @@ class LabelRecord(BaseModel):
 
     def to_item(self) -> dict[str, Any]:
         return {
-            **keys.label(self.org_id, self.id),
+            **table_keys.label(self.org_id, self.id),
             "type": "label",
             "orgId": self.org_id,
             "id": self.id,
@@ -137,7 +137,7 @@ def _group_endpoints(items: list[dict[str, Any]]) -> list[EndpointRecord]:
 
 
 def _name_guard(org_id: str, name: str, endpoint_id: str) -> dict[str, Any]:
-    return {**keys.endpoint_name(org_id, name_digest(name)), "type": "endpoint-name", "endpointId": endpoint_id}
+    return {**table_keys.endpoint_name(org_id, name_digest(name)), "type": "endpoint-name", "endpointId": endpoint_id}
 
 
 def create_endpoint(record: EndpointRecord) -> None:
@@ -170,8 +170,8 @@ def create_endpoint(record: EndpointRecord) -> None:
 
 def get_endpoint(org_id: str, endpoint_id: str) -> EndpointRecord:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"])
-        & Key("sk").begins_with(keys.endpoint_prefix(endpoint_id)),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.endpoint_prefix(endpoint_id)),
         ConsistentRead=True,
     )
     records = _group_endpoints(items)
@@ -183,7 +183,8 @@ def get_endpoint(org_id: str, endpoint_id: str) -> EndpointRecord:
 def list_endpoints(org_id: str) -> list[EndpointRecord]:
     """Every endpoint of the org with its label ids, in id order (as InfluxDB lists them)."""
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.ENDPOINT_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.ENDPOINT_PREFIX),
         ConsistentRead=True,
     )
     return _group_endpoints(items)
@@ -215,7 +216,7 @@ def replace_endpoint(old: EndpointRecord, new: EndpointRecord) -> None:
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
-            {"Delete": {"TableName": name, "Key": keys.endpoint_name(old.org_id, name_digest(old.name))}},
+            {"Delete": {"TableName": name, "Key": table_keys.endpoint_name(old.org_id, name_digest(old.name))}},
         ]
     try:
         client().transact_write_items(TransactItems=items)
@@ -237,11 +238,11 @@ def delete_endpoint(org_id: str, endpoint_id: str) -> None:
                 {
                     "Delete": {
                         "TableName": name,
-                        "Key": keys.endpoint(org_id, endpoint_id),
+                        "Key": table_keys.endpoint(org_id, endpoint_id),
                         "ConditionExpression": "attribute_exists(pk)",
                     }
                 },
-                {"Delete": {"TableName": name, "Key": keys.endpoint_name(org_id, name_digest(record.name))}},
+                {"Delete": {"TableName": name, "Key": table_keys.endpoint_name(org_id, name_digest(record.name))}},
             ]
         )
     except ClientError as error:
@@ -251,7 +252,7 @@ def delete_endpoint(org_id: str, endpoint_id: str) -> None:
         raise
     with table().batch_writer() as batch:
         for label_id in record.label_ids:
-            batch.delete_item(Key=keys.endpoint_label(org_id, endpoint_id, label_id))
+            batch.delete_item(Key=table_keys.endpoint_label(org_id, endpoint_id, label_id))
 
 
 def add_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
@@ -263,14 +264,14 @@ def add_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
                 {
                     "ConditionCheck": {
                         "TableName": name,
-                        "Key": keys.endpoint(org_id, endpoint_id),
+                        "Key": table_keys.endpoint(org_id, endpoint_id),
                         "ConditionExpression": "attribute_exists(pk)",
                     }
                 },
                 {
                     "ConditionCheck": {
                         "TableName": name,
-                        "Key": keys.label(org_id, label_id),
+                        "Key": table_keys.label(org_id, label_id),
                         "ConditionExpression": "attribute_exists(pk)",
                     }
                 },
@@ -278,13 +279,13 @@ def add_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
                     "Put": {
                         "TableName": name,
                         "Item": {
-                            **keys.endpoint_label(org_id, endpoint_id, label_id),
+                            **table_keys.endpoint_label(org_id, endpoint_id, label_id),
                             "type": "endpoint-label",
                             "orgId": org_id,
                             "endpointId": endpoint_id,
                             "labelId": label_id,
-                            "gsi1pk": keys.label_mappings_gsi(label_id),
-                            "gsi1sk": keys.endpoint_prefix(endpoint_id),
+                            "gsi1pk": table_keys.label_mappings_gsi(label_id),
+                            "gsi1sk": table_keys.endpoint_prefix(endpoint_id),
                         },
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
@@ -308,12 +309,12 @@ def remove_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
     endpoint is read only to word a failure."""
     try:
         table().delete_item(
-            Key=keys.endpoint_label(org_id, endpoint_id, label_id), ConditionExpression="attribute_exists(pk)"
+            Key=table_keys.endpoint_label(org_id, endpoint_id, label_id), ConditionExpression="attribute_exists(pk)"
         )
     except ClientError as error:
         if not is_conditional_failure(error):
             raise
-        if table().get_item(Key=keys.endpoint(org_id, endpoint_id), ConsistentRead=True).get("Item") is None:
+        if table().get_item(Key=table_keys.endpoint(org_id, endpoint_id), ConsistentRead=True).get("Item") is None:
             raise NotFound(ENDPOINT_NOT_FOUND) from None
         raise NotFound("label mapping not found") from None
 
@@ -322,7 +323,7 @@ def remove_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
 
 
 def _label_guard(org_id: str, name: str, label_id: str) -> dict[str, Any]:
-    return {**keys.label_name(org_id, name_digest(name)), "type": "label-name", "labelId": label_id}
+    return {**table_keys.label_name(org_id, name_digest(name)), "type": "label-name", "labelId": label_id}
 
 
 def create_label(record: LabelRecord) -> None:
@@ -354,7 +355,7 @@ def create_label(record: LabelRecord) -> None:
 
 
 def get_label(org_id: str, label_id: str) -> LabelRecord:
-    item = table().get_item(Key=keys.label(org_id, label_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.label(org_id, label_id), ConsistentRead=True).get("Item")
     if not item:
         raise NotFound(LABEL_NOT_FOUND)
     return LabelRecord.from_item(item)
@@ -362,7 +363,8 @@ def get_label(org_id: str, label_id: str) -> LabelRecord:
 
 def list_labels(org_id: str) -> list[LabelRecord]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.LABEL_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.LABEL_PREFIX),
         ConsistentRead=True,
     )
     return [LabelRecord.from_item(item) for item in items if item.get("type") == "label"]
@@ -383,7 +385,7 @@ def replace_label(old: LabelRecord, new: LabelRecord) -> None:
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
-            {"Delete": {"TableName": name, "Key": keys.label_name(old.org_id, name_digest(old.name))}},
+            {"Delete": {"TableName": name, "Key": table_keys.label_name(old.org_id, name_digest(old.name))}},
         ]
     try:
         client().transact_write_items(TransactItems=items)
@@ -406,11 +408,11 @@ def delete_label(org_id: str, label_id: str) -> None:
                 {
                     "Delete": {
                         "TableName": name,
-                        "Key": keys.label(org_id, label_id),
+                        "Key": table_keys.label(org_id, label_id),
                         "ConditionExpression": "attribute_exists(pk)",
                     }
                 },
-                {"Delete": {"TableName": name, "Key": keys.label_name(org_id, name_digest(record.name))}},
+                {"Delete": {"TableName": name, "Key": table_keys.label_name(org_id, name_digest(record.name))}},
             ]
         )
     except ClientError as error:
@@ -418,7 +420,9 @@ def delete_label(org_id: str, label_id: str) -> None:
         if reasons and reasons[0] == FAILED:
             raise NotFound(LABEL_NOT_FOUND) from None
         raise
-    mappings = query_all(IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(keys.label_mappings_gsi(label_id)))
+    mappings = query_all(
+        IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(table_keys.label_mappings_gsi(label_id))
+    )
     with table().batch_writer() as batch:
         for item in mappings:
             if item.get("orgId") == org_id:
@@ -427,4 +431,4 @@ def delete_label(org_id: str, label_id: str) -> None:
 
 def get_org(org_id: str) -> dict[str, Any]:
     """The org item (its name is what `GET /api/v2/orgs?org=NAME` matches); {} when it was never written."""
-    return dict(table().get_item(Key=keys.org(org_id)).get("Item") or {})
+    return dict(table().get_item(Key=table_keys.org(org_id)).get("Item") or {})

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from herald import clock, ids
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import cancellation_reasons, client, is_conditional_failure, table
 
 MAX_TRANSACTION_ITEMS = 100
@@ -48,7 +48,7 @@ class ChannelRecord(BaseModel):
 
     def to_item(self) -> dict[str, Any]:
         return {
-            **keys.mackerel_channel(self.org_id, self.id),
+            **table_keys.mackerel_channel(self.org_id, self.id),
             "type": "mackerelChannel",
             "orgId": self.org_id,
             "id": self.id,
@@ -108,7 +108,7 @@ class GroupRecord(BaseModel):
 
     def to_item(self) -> dict[str, Any]:
         return {
-            **keys.mackerel_group(self.org_id, self.id),
+            **table_keys.mackerel_group(self.org_id, self.id),
             "type": "mackerelGroup",
             "orgId": self.org_id,
             "id": self.id,
@@ -174,7 +174,8 @@ def load(org_id: str) -> Configuration:
     """One Query (paged when large) over the org partition's `MKR#` items."""
     items: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {
-        "KeyConditionExpression": Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.MACKEREL_PREFIX),
+        "KeyConditionExpression": Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.MACKEREL_PREFIX),
         "ConsistentRead": True,
     }
     while True:
@@ -191,7 +192,7 @@ def load(org_id: str) -> Configuration:
             channels.append(ChannelRecord.from_item(item))
         elif kind == "mackerelGroup":
             groups.append(GroupRecord.from_item(item))
-        elif item["sk"] == keys.mackerel_version(org_id)["sk"]:
+        elif item["sk"] == table_keys.mackerel_version(org_id)["sk"]:
             config.version = int(item.get("version", 0))
     config.channels = {c.id: c for c in sorted(channels, key=lambda c: (c.created_at, c.id))}
     config.groups = {g.id: g for g in sorted(groups, key=lambda g: (not g.is_default, g.created_at, g.id))}
@@ -201,7 +202,7 @@ def load(org_id: str) -> Configuration:
 def commit(
     config: Configuration,
     puts: list[ChannelRecord | GroupRecord],
-    deletes: list[keys.Key] | None = None,
+    deletes: list[table_keys.Key] | None = None,
 ) -> None:
     """Writes `puts` and `deletes` only while the org's version is still the one `config` was read at."""
     _transact(config.org_id, config.version, [{"Put": {"Item": r.to_item()}} for r in puts], deletes or [])
@@ -215,7 +216,7 @@ def add_new(org_id: str, record: ChannelRecord) -> None:
 
 
 def _transact(
-    org_id: str, version: int | None, puts: list[dict[str, Any]], deletes: list[keys.Key] | None = None
+    org_id: str, version: int | None, puts: list[dict[str, Any]], deletes: list[table_keys.Key] | None = None
 ) -> None:
     """One transaction: the org's version + 1 (checked against `version` unless None) and the writes."""
     deletes = deletes or []
@@ -224,7 +225,7 @@ def _transact(
     table_name = table().name
     update: dict[str, Any] = {
         "TableName": table_name,
-        "Key": keys.mackerel_version(org_id),
+        "Key": table_keys.mackerel_version(org_id),
         "UpdateExpression": "ADD #v :one SET #type = :type",
         "ExpressionAttributeNames": {"#v": "version", "#type": "type"},
         "ExpressionAttributeValues": {":one": 1, ":type": "counter"},
@@ -276,7 +277,7 @@ def open_critical(org_id: str, incident_key: str, event_id: str, now: float) -> 
     """A critical trigger opens (or re-opens) the incident; replays write the same thing."""
     table().put_item(
         Item={
-            **keys.mackerel_incident(org_id, incident_key),
+            **table_keys.mackerel_incident(org_id, incident_key),
             "type": "mackerelIncident",
             "orgId": org_id,
             "openedBy": event_id,
@@ -291,7 +292,7 @@ def close_critical(org_id: str, incident_key: str, event_id: str) -> bool:
     reaches the same decision); False when there was none or another recovery closed it."""
     try:
         table().update_item(
-            Key=keys.mackerel_incident(org_id, incident_key),
+            Key=table_keys.mackerel_incident(org_id, incident_key),
             UpdateExpression="SET closedBy = :event",
             ConditionExpression="attribute_exists(openedBy) AND (attribute_not_exists(closedBy) OR closedBy = :event)",
             ExpressionAttributeValues={":event": event_id},

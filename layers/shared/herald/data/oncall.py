@@ -17,7 +17,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import cancellation_reasons, client, is_conditional_failure, query_all, table
 from herald.errors import Conflict
 
@@ -66,7 +66,7 @@ class UserRecord:
 
     def to_item(self) -> dict[str, Any]:
         return {
-            **keys.oncall_user(self.org_id, self.id),
+            **table_keys.oncall_user(self.org_id, self.id),
             "type": "oncall_user",
             "orgId": self.org_id,
             "id": self.id,
@@ -98,7 +98,7 @@ class UserRecord:
 
 def next_grafana_id(org_id: str) -> int:
     result = table().update_item(
-        Key=keys.oncall_user_counter(org_id),
+        Key=table_keys.oncall_user_counter(org_id),
         UpdateExpression="ADD #count :one SET #type = :type",
         ExpressionAttributeNames={"#count": "count", "#type": "type"},
         ExpressionAttributeValues={":one": 1, ":type": "counter"},
@@ -117,7 +117,7 @@ def create_user(record: UserRecord) -> None:
                     "Put": {
                         "TableName": name,
                         "Item": {
-                            **keys.oncall_user_email(record.org_id, record.email),
+                            **table_keys.oncall_user_email(record.org_id, record.email),
                             "type": "oncall_user_email",
                             "userId": record.id,
                         },
@@ -140,13 +140,14 @@ def create_user(record: UserRecord) -> None:
 
 
 def get_user(org_id: str, user_id: str) -> UserRecord | None:
-    item = table().get_item(Key=keys.oncall_user(org_id, user_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.oncall_user(org_id, user_id), ConsistentRead=True).get("Item")
     return UserRecord.from_item(item) if item else None
 
 
 def list_users(org_id: str) -> list[UserRecord]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.USER_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.USER_PREFIX),
         ConsistentRead=True,
     )
     return sorted((UserRecord.from_item(i) for i in items), key=lambda u: u.grafana_id)
@@ -165,7 +166,7 @@ class Chain:
 
     def item(self, rules: list[dict[str, Any]]) -> dict[str, Any]:
         return {
-            **keys.oncall_chain(self.org_id, self.user_id, self.important),
+            **table_keys.oncall_chain(self.org_id, self.user_id, self.important),
             "type": "oncall_chain",
             "orgId": self.org_id,
             "userId": self.user_id,
@@ -196,21 +197,21 @@ class Chain:
 
 
 def get_chain(org_id: str, user_id: str, important: bool) -> Chain:
-    item = table().get_item(Key=keys.oncall_chain(org_id, user_id, important), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.oncall_chain(org_id, user_id, important), ConsistentRead=True).get("Item")
     return Chain.from_item(item) if item else Chain(org_id, user_id, important, 0, [])
 
 
 def list_chains(org_id: str, user_id: str | None = None) -> list[Chain]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"])
-        & Key("sk").begins_with(keys.oncall_chain_prefix(user_id)),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.oncall_chain_prefix(user_id)),
         ConsistentRead=True,
     )
     return [Chain.from_item(i) for i in items]
 
 
 def pointer(org_id: str, rule_id: str) -> dict[str, Any] | None:
-    item = table().get_item(Key=keys.oncall_rule(org_id, rule_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.oncall_rule(org_id, rule_id), ConsistentRead=True).get("Item")
     return dict(item) if item else None
 
 
@@ -227,7 +228,7 @@ def pointer_put(chain: Chain, rule_id: str) -> dict[str, Any]:
         "Put": {
             "TableName": table().name,
             "Item": {
-                **keys.oncall_rule(chain.org_id, rule_id),
+                **table_keys.oncall_rule(chain.org_id, rule_id),
                 "type": "oncall_rule",
                 "ruleId": rule_id,
                 "userId": chain.user_id,
@@ -242,7 +243,7 @@ def pointer_delete(org_id: str, rule_id: str) -> dict[str, Any]:
     return {
         "Delete": {
             "TableName": table().name,
-            "Key": keys.oncall_rule(org_id, rule_id),
+            "Key": table_keys.oncall_rule(org_id, rule_id),
             "ConditionExpression": "attribute_exists(pk)",
         }
     }
@@ -252,7 +253,7 @@ def user_exists_check(org_id: str, user_id: str) -> dict[str, Any]:
     return {
         "ConditionCheck": {
             "TableName": table().name,
-            "Key": keys.oncall_user(org_id, user_id),
+            "Key": table_keys.oncall_user(org_id, user_id),
             "ConditionExpression": "attribute_exists(pk)",
         }
     }
@@ -262,14 +263,14 @@ def user_exists_check(org_id: str, user_id: str) -> dict[str, Any]:
 
 
 def get_escalation(event_id: str, user_id: str) -> dict[str, Any] | None:
-    item = table().get_item(Key=keys.escalation(event_id, user_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.escalation(event_id, user_id), ConsistentRead=True).get("Item")
     return plain(item) if item else None
 
 
 def list_escalations(event_id: str) -> list[dict[str, Any]]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.event_partition(event_id))
-        & Key("sk").begins_with(keys.ESCALATION_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.event_partition(event_id))
+        & Key("sk").begins_with(table_keys.ESCALATION_PREFIX),
         ConsistentRead=True,
     )
     return [plain(i) for i in items]
@@ -307,7 +308,7 @@ def stop_event(event_id: str, field_name: str, at: str) -> bool:
     does not exist."""
     try:
         table().update_item(
-            Key=keys.event(event_id),
+            Key=table_keys.event(event_id),
             UpdateExpression="SET #f = :at, stoppedAt = :at",
             ConditionExpression="attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
             ExpressionAttributeNames={"#f": field_name},
@@ -324,7 +325,7 @@ def event_not_stopped_check(event_id: str) -> dict[str, Any]:
     return {
         "ConditionCheck": {
             "TableName": table().name,
-            "Key": keys.event(event_id),
+            "Key": table_keys.event(event_id),
             "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
         }
     }
@@ -334,7 +335,7 @@ def not_resolved_since_check(org_id: str, dedup_key: str, created_at: str) -> di
     return {
         "ConditionCheck": {
             "TableName": table().name,
-            "Key": keys.dedup_resolved(org_id, dedup_key),
+            "Key": table_keys.dedup_resolved(org_id, dedup_key),
             "ConditionExpression": "attribute_not_exists(pk) OR resolvedAt < :created",
             "ExpressionAttributeValues": {":created": created_at},
         }
@@ -343,7 +344,7 @@ def not_resolved_since_check(org_id: str, dedup_key: str, created_at: str) -> di
 
 def dedup_event_put(org_id: str, dedup_key: str, event_id: str, created_at: str, ttl: int | None) -> dict[str, Any]:
     item: dict[str, Any] = {
-        **keys.dedup_event(org_id, dedup_key, event_id),
+        **table_keys.dedup_event(org_id, dedup_key, event_id),
         "type": "oncall_dedup_event",
         "eventId": event_id,
         "createdAt": created_at,
@@ -357,7 +358,7 @@ def mark_resolved(org_id: str, dedup_key: str, resolved_at: str) -> None:
     """Moves the dedupKey's resolution time forward (never back)."""
     try:
         table().update_item(
-            Key=keys.dedup_resolved(org_id, dedup_key),
+            Key=table_keys.dedup_resolved(org_id, dedup_key),
             UpdateExpression="SET resolvedAt = :at, #type = :type",
             ConditionExpression="attribute_not_exists(resolvedAt) OR resolvedAt < :at",
             ExpressionAttributeNames={"#type": "type"},
@@ -370,7 +371,8 @@ def mark_resolved(org_id: str, dedup_key: str, resolved_at: str) -> None:
 
 def dedup_events(org_id: str, dedup_key: str) -> list[dict[str, Any]]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.dedup_partition(org_id, dedup_key)) & Key("sk").begins_with("EVENT#"),
+        KeyConditionExpression=Key("pk").eq(table_keys.dedup_partition(org_id, dedup_key))
+        & Key("sk").begins_with("EVENT#"),
         ConsistentRead=True,
     )
     return [plain(i) for i in items]

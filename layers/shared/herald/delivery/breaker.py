@@ -21,11 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from herald.aws import client
-from herald.channels.base import Outcome
 from herald.data import breaker as repo
 from herald.data import held
 from herald.data.destinations import DestinationState
 from herald.observability import logger
+from herald.senders.base import Outcome
 from herald.settings import get_settings
 
 PROBE_LEASE_SECONDS = 60.0

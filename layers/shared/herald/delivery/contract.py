@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from herald.channels import discord, email, http, pagerduty, push, slack, sms, teams, telegram, voice, webhook
-from herald.channels.base import Adapter
+from herald.senders import discord, email, http, pagerduty, push, slack, sms, teams, telegram, voice, webhook
+from herald.senders.base import Adapter
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from herald.channels.base import Outcome
 from herald.delivery.retries import RetryPolicy
+from herald.senders.base import Outcome
 
 Action = Literal["delivered", "failed", "retry", "reschedule", "give_up"]
 

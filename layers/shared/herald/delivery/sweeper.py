@@ -17,7 +17,7 @@ from datetime import datetime
 
 from herald import clock
 from herald.data import deliveries as repo
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.deliveries import DeliveryRecord
 from herald.delivery import replay
 from herald.observability import logger, metrics
@@ -42,7 +42,7 @@ def sweep(now: float) -> dict[str, int]:
     first_hour = int(now - settings.retry_horizon_seconds - 2 * 3600) // 3600
     last_hour = int(now - settings.sweep_after_seconds) // 3600
     for hour in range(first_hour, last_hour + 1):
-        for record in repo.pending_since(keys.pending_bucket(hour * 3600)):
+        for record in repo.pending_since(table_keys.pending_bucket(hour * 3600)):
             if now - _last_touched(record) > settings.sweep_after_seconds:
                 counts[_rescue(record, now, settings.retry_horizon_seconds)] += 1
     if counts["requeued"] or counts["failed"]:

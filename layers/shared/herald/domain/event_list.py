@@ -13,7 +13,7 @@ from typing import Any
 from herald import clock, incidents
 from herald.data import events as repo
 from herald.data import incidents as incidents_repo
-from herald.data import keys
+from herald.data import table_keys
 from herald.domain.events import event_from_item
 from herald.errors import ValidationFailed
 from herald.models.events import DeliveryCounts, EventListItem, EventPage
@@ -70,7 +70,7 @@ def decode_cursor(org_id: str, cursor: str) -> dict[str, str]:
         not isinstance(key, dict)
         or set(key) != names
         or not all(isinstance(v, str) and v for v in key.values())
-        or key["gsi1pk"] != keys.org_events_gsi(org_id)
+        or key["gsi1pk"] != table_keys.org_events_gsi(org_id)
     ):
         raise ValidationFailed("cursor: invalid cursor")
     return {k: str(v) for k, v in key.items()}

@@ -8,7 +8,7 @@ from typing import Any
 
 from herald import clock, ids, incidents
 from herald.data import events as repo
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.deliveries import DeliveryRecord
 from herald.domain import escalations
 from herald.errors import NotFound
@@ -50,14 +50,14 @@ def accept(
         links=links or [],
     )
     item: dict[str, Any] = {
-        **keys.event(event.id),
+        **table_keys.event(event.id),
         "type": "event",
         "orgId": org_id,
         **event.model_dump(exclude_none=True),
         "ttl": int(clock.epoch()) + get_settings().event_retention_days * 86400,
         # the org's events by time: `herald events replay --since/--until` and GET /v1/events
-        "gsi1pk": keys.org_events_gsi(org_id),
-        "gsi1sk": keys.org_events_sort(event.createdAt, event.id),
+        "gsi1pk": table_keys.org_events_gsi(org_id),
+        "gsi1sk": table_keys.org_events_sort(event.createdAt, event.id),
     }
     if not item["links"]:
         del item["links"]

@@ -18,9 +18,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from herald import ids, secrets
-from herald.channels.base import Outcome, Target
-from herald.channels.registry import ADAPTERS
-from herald.channels.render import Notification
 from herald.data import grafana_channels as repo
 from herald.data.grafana_channels import ChannelRecord, RetryableConflict
 from herald.domain.grafana_notifiers import NOTIFIERS, adapter_config, invalid, notifier, validate
@@ -28,6 +25,9 @@ from herald.errors import HeraldError, ValidationFailed
 from herald.models.grafana import AlertNotification, AlertNotificationLookup, ChannelIn, NotificationTestIn
 from herald.observability import logger
 from herald.secrets_kept import Destination, keep_secrets
+from herald.senders.base import Outcome, Target
+from herald.senders.registry import ADAPTERS
+from herald.senders.render import Notification
 from herald.templates import apply as templates
 
 GET_NOT_FOUND = "Alert notification not found"

@@ -3,7 +3,7 @@ the settings that are secrets, Grafana's checks with Grafana's reasons, and the 
 
 Every setting a channel stores takes effect at delivery; a setting Herald cannot honour is refused with
 a 400 naming it, never stored and ignored. Types that post a product's own body travel the `webhook`
-kind with a body `format` (herald.channels.formats), so no type needs a queue of its own.
+kind with a body `format` (herald.senders.formats), so no type needs a queue of its own.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from herald import clock
-from herald.auth.keys import Principal
+from herald.auth.api_keys import Principal
 from herald.data import oncall as repo
 from herald.data.oncall import Chain, UserRecord, VersionConflict
 from herald.errors import FieldErrors, NotFound, ValidationFailed

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from herald import clock
-from herald.data import keys, timers
+from herald.data import table_keys, timers
 from herald.observability import logger, metrics
 
 Job = Callable[[dict[str, Any]], None]
@@ -38,7 +38,7 @@ def tick(now: float | None = None) -> dict[str, int]:
         timer_id = str(item["pk"]).split("#", 1)[1]
         if not _run(timer_id, item, now, counts):
             unfinished.append(timers.hour_of(item))
-    timers.move_checkpoint(min(unfinished, default=keys.due_hour(now)))
+    timers.move_checkpoint(min(unfinished, default=table_keys.due_hour(now)))
     report_overdue(found, now)
     return counts
 

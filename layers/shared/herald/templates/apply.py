@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from herald.channels.render import Notification, Wording
 from herald.data import orgs
 from herald.domain.destination_names import record_match
 from herald.observability import logger, metrics
+from herald.senders.render import Notification, Wording
 from herald.templates import engine, store
 
 

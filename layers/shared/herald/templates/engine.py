@@ -21,8 +21,8 @@ from jinja2.exceptions import SecurityError, TemplateAssertionError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from herald.channels.render import Notification
-from herald.channels.render import Wording as Rendered
+from herald.senders.render import Notification
+from herald.senders.render import Wording as Rendered
 from herald.templates import escaping
 
 KINDS = ("email", "slack", "discord", "teams", "telegram", "pagerduty", "sms", "voice", "webhook", "http")

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from herald import outbound
 from herald.aws import client
-from herald.channels.base import Target
-from herald.channels.registry import ADAPTERS
-from herald.channels.render import Notification
+from herald.senders.base import Target
+from herald.senders.registry import ADAPTERS
+from herald.senders.render import Notification
 
 MASK = "***"
 PREVIEW_DELIVERY_ID = "msg_preview"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from herald import clock, secrets
-from herald.channels.base import Target
-from herald.channels.render import Notification
 from herald.data import orgs
 from herald.domain import destination_refs
 from herald.errors import ValidationFailed
 from herald.models.events import EventIn
 from herald.models.templates import PreviewIn, ProviderRequest, Template, TemplateIn, TemplateList
+from herald.senders.base import Target
+from herald.senders.render import Notification
 from herald.templates import engine, preview, store
 from herald.templates.apply import chosen, worded
 

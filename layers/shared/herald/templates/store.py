@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from boto3.dynamodb.conditions import Key
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import query_all, table
 from herald.errors import NotFound
 from herald.templates.engine import Spec
@@ -29,7 +29,7 @@ class StoredTemplate:
 
     def to_item(self, org_id: str) -> dict[str, object]:
         item: dict[str, object] = {
-            **keys.template(org_id, self.kind, self.destination_ref),
+            **table_keys.template(org_id, self.kind, self.destination_ref),
             "type": "template",
             "kind": self.kind,
             "updatedAt": self.updated_at,
@@ -63,14 +63,14 @@ def put(org_id: str, stored: StoredTemplate) -> None:
 
 
 def get(org_id: str, kind: str, destination_ref: str | None) -> StoredTemplate:
-    item = table().get_item(Key=keys.template(org_id, kind, destination_ref), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.template(org_id, kind, destination_ref), ConsistentRead=True).get("Item")
     if not item:
         raise NotFound("Template not found")
     return StoredTemplate.from_item(item)
 
 
 def delete(org_id: str, kind: str, destination_ref: str | None) -> None:
-    answer = table().delete_item(Key=keys.template(org_id, kind, destination_ref), ReturnValues="ALL_OLD")
+    answer = table().delete_item(Key=table_keys.template(org_id, kind, destination_ref), ReturnValues="ALL_OLD")
     _forget(org_id)
     if not answer.get("Attributes"):
         raise NotFound("Template not found")
@@ -78,7 +78,8 @@ def delete(org_id: str, kind: str, destination_ref: str | None) -> None:
 
 def list_for_org(org_id: str) -> list[StoredTemplate]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.TEMPLATE_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.TEMPLATE_PREFIX),
         ConsistentRead=True,
     )
     return [StoredTemplate.from_item(item) for item in items]

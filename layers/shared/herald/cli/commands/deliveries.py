@@ -53,11 +53,11 @@ def listing(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def show(args: argparse.Namespace, ctx: Context) -> int:
-    from herald.data import keys
+    from herald.data import table_keys
     from herald.data.table import table
 
     if args.event:
-        item = table().get_item(Key=keys.delivery(args.event, args.id), ConsistentRead=True).get("Item")
+        item = table().get_item(Key=table_keys.delivery(args.event, args.id), ConsistentRead=True).get("Item")
     else:
         found = [d for d in _deliveries_of(events_in(None, args.since, moment("now"))) if d.get("id") == args.id]
         item = found[0] if found else None

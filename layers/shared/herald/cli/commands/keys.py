@@ -12,7 +12,7 @@ from herald.cli.scopes import SCOPE_HELP, epilog, expand_scopes
 
 
 def create(args: argparse.Namespace, ctx: Context) -> int:
-    from herald.auth.keys import create_key, key_id, token_hash
+    from herald.auth.api_keys import create_key, key_id, token_hash
     from herald.data import orgs
 
     scopes = expand_scopes(args.scope)
@@ -20,7 +20,7 @@ def create(args: argparse.Namespace, ctx: Context) -> int:
     expires = time.time() + args.expires_in_days * 86400 if args.expires_in_days is not None else None
     token = args.token
     if args.routing_key:
-        from herald.auth.keys import new_routing_key
+        from herald.auth.api_keys import new_routing_key
 
         token = token or new_routing_key()
     token = create_key(args.org, scopes, name=args.name or "", token=token, expires_at=expires)
@@ -32,7 +32,7 @@ def create(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def listing(args: argparse.Namespace, ctx: Context) -> int:
-    from herald.auth.keys import list_keys
+    from herald.auth.api_keys import list_keys
 
     rows = []
     for key in list_keys(args.org):
@@ -55,7 +55,7 @@ def listing(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def revoke(args: argparse.Namespace, ctx: Context) -> int:
-    from herald.auth.keys import revoke as revoke_key
+    from herald.auth.api_keys import revoke as revoke_key
 
     if not revoke_key(args.org, args.id):
         raise CliError(f"no active key {args.id} in org {args.org}")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from herald import clock
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import keys, table
+from herald.data import table, table_keys
 from herald.errors import ValidationFailed
 
 LAST_USED_RESOLUTION_SECONDS = 60.0
@@ -73,14 +73,14 @@ def create_key(
     digest = token_hash(token)
     now = clock.iso()
     item: dict[str, object] = {
-        **keys.api_key(digest),
+        **table_keys.api_key(digest),
         "type": "apikey",
         "id": key_id(digest),
         "orgId": org_id,
         "scopes": sorted(set(scopes)),
         "name": name or key_id(digest),
         "createdAt": now,
-        "gsi1pk": keys.org_keys_gsi(org_id),
+        "gsi1pk": table_keys.org_keys_gsi(org_id),
         "gsi1sk": now,
     }
     if expires_at is not None:
@@ -92,7 +92,7 @@ def create_key(
 def lookup(token: str) -> Principal | None:
     """The key's principal, or None when it is unknown, revoked or expired. Records the use."""
     digest = token_hash(token)
-    item = table.table().get_item(Key=keys.api_key(digest)).get("Item")
+    item = table.table().get_item(Key=table_keys.api_key(digest)).get("Item")
     if not item or item.get("revokedAt"):
         return None
     if item.get("expiresAt") is not None and float(item["expiresAt"]) <= clock.epoch():
@@ -114,7 +114,7 @@ def _note_use(digest: str, last_used_at: object) -> None:
         if now - last < LAST_USED_RESOLUTION_SECONDS:
             return
     table.table().update_item(
-        Key=keys.api_key(digest),
+        Key=table_keys.api_key(digest),
         UpdateExpression="SET lastUsedAt = :now",
         ConditionExpression="attribute_exists(pk)",
         ExpressionAttributeValues={":now": clock.iso()},
@@ -127,7 +127,7 @@ def list_keys(org_id: str) -> list[KeyInfo]:
     found: list[KeyInfo] = []
     kwargs: dict[str, object] = {
         "IndexName": "gsi1",
-        "KeyConditionExpression": Key("gsi1pk").eq(keys.org_keys_gsi(org_id)),
+        "KeyConditionExpression": Key("gsi1pk").eq(table_keys.org_keys_gsi(org_id)),
     }
     while True:
         page = table.table().query(**kwargs)
@@ -157,7 +157,7 @@ def revoke(org_id: str, id_: str) -> bool:
 
     found = table.query_all(
         IndexName="gsi1",
-        KeyConditionExpression=Key("gsi1pk").eq(keys.org_keys_gsi(org_id)),
+        KeyConditionExpression=Key("gsi1pk").eq(table_keys.org_keys_gsi(org_id)),
         FilterExpression=Attr("id").eq(id_),
     )
     for item in found:

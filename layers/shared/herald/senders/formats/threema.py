@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from herald.channels.base import Target
-from herald.channels.formats.grafana_rule import rule
-from herald.channels.formats.request import Request, form_request
-from herald.channels.render import Notification
+from herald.senders.base import Target
+from herald.senders.formats.grafana_rule import rule
+from herald.senders.formats.request import Request, form_request
+from herald.senders.render import Notification
 
 API_URL = "https://msgapi.threema.ch/send_simple"
 EMOJI = {"ok": "\u2705 ", "no_data": "\u2753\ufe0f ", "alerting": "\u26a0\ufe0f "}

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.channels.base import Target
-from herald.channels.formats.grafana_rule import rule
-from herald.channels.formats.request import Request, basic_auth, json_request
-from herald.channels.render import Notification
+from herald.senders.base import Target
+from herald.senders.formats.grafana_rule import rule
+from herald.senders.formats.request import Request, basic_auth, json_request
+from herald.senders.render import Notification
 
 
 def body(notification: Notification, config: dict[str, str]) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from email.utils import parsedate_to_datetime
 from typing import Literal, Protocol
 
 from herald import clock
-from herald.channels.render import Notification
 from herald.netguard import TargetRefused
 from herald.outbound import HttpResult, TransportError, request
+from herald.senders.render import Notification
 
 RETRYABLE_STATUSES = frozenset({408, 429})
 # Standard Webhooks' message id: the same on every attempt of one delivery, so a receiver can drop a repeat.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from herald.channels.base import Outcome, Target, classify, delivery_headers, send_json
-from herald.channels.render import Notification, truncate
+from herald.senders.base import Outcome, Target, classify, delivery_headers, send_json
+from herald.senders.render import Notification, truncate
 from herald.settings import get_settings
 from herald.templates.escaping import slack_mrkdwn
 

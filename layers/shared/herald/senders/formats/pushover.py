@@ -3,10 +3,10 @@ token, priority (`okPriority` on ok; `retry`/`expire` with emergency priority 2)
 
 from __future__ import annotations
 
-from herald.channels.base import Target
-from herald.channels.formats.grafana_rule import rule
-from herald.channels.formats.request import Request, multipart_request
-from herald.channels.render import Notification
+from herald.senders.base import Target
+from herald.senders.formats.grafana_rule import rule
+from herald.senders.formats.request import Request, multipart_request
+from herald.senders.render import Notification
 
 API_URL = "https://api.pushover.net/1/messages.json"
 MISSING_MESSAGE = "Notification message missing (Set a notification message to replace this text.)"

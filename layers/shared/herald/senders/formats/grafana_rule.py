@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from herald.channels.render import Notification
+from herald.senders.render import Notification
 
 TEST_MESSAGE = "Someone is testing the alert notification within Grafana."
 TEST_MATCHES: list[dict[str, Any]] = [

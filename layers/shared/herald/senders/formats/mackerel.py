@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from herald.channels.base import Target
-from herald.channels.formats.request import Request, json_request
-from herald.channels.render import Notification
+from herald.senders.base import Target
+from herald.senders.formats.request import Request, json_request
+from herald.senders.render import Notification
 
 SAMPLE = {"message": "Sample Notification from Mackerel", "event": "sample"}
 

@@ -7,9 +7,9 @@ import hashlib
 import hmac
 
 from herald import clock
-from herald.channels import formats
-from herald.channels.base import Outcome, Target, classify, delivery_headers, encode_json, post
-from herald.channels.render import Notification
+from herald.senders import formats
+from herald.senders.base import Outcome, Target, classify, delivery_headers, encode_json, post
+from herald.senders.render import Notification
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 

@@ -14,9 +14,9 @@ from xml.sax.saxutils import escape
 from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
 
 from herald.aws import client
-from herald.channels.base import Outcome, Target
-from herald.channels.render import Notification, truncate_to_fit
-from herald.channels.sms import is_e164
+from herald.senders.base import Outcome, Target
+from herald.senders.render import Notification, truncate_to_fit
+from herald.senders.sms import is_e164
 from herald.settings import get_settings
 
 MAX_BODY = 6000

@@ -16,9 +16,9 @@ import base64
 import json
 import re
 
-from herald.channels.base import Outcome, Target, classify, delivery_headers, encode_json, post
-from herald.channels.render import Notification
-from herald.channels.webhook import payload as webhook_payload
+from herald.senders.base import Outcome, Target, classify, delivery_headers, encode_json, post
+from herald.senders.render import Notification
+from herald.senders.webhook import payload as webhook_payload
 
 METHODS = ("POST", "GET", "PUT")
 AUTH_METHODS = ("none", "basic", "bearer")

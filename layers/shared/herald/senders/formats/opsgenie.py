@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.channels.base import Target
-from herald.channels.formats.grafana_rule import rule
-from herald.channels.formats.request import Request, Skip, json_request
-from herald.channels.render import Notification
+from herald.senders.base import Target
+from herald.senders.formats.grafana_rule import rule
+from herald.senders.formats.request import Request, Skip, json_request
+from herald.senders.render import Notification
 
 DEFAULT_URL = "https://api.opsgenie.com/v2/alerts"
 PRIORITIES = frozenset({"P1", "P2", "P3", "P4", "P5"})

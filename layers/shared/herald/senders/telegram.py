@@ -13,9 +13,9 @@ import json
 import re
 from typing import Any, Literal
 
-from herald.channels.base import Outcome, Target, body_retry_after, classify, delivery_headers, send_json
-from herald.channels.render import Notification, truncate, truncate_to_fit
 from herald.outbound import HttpResult
+from herald.senders.base import Outcome, Target, body_retry_after, classify, delivery_headers, send_json
+from herald.senders.render import Notification, truncate, truncate_to_fit
 from herald.settings import get_settings
 
 MAX_TEXT = 4096  # counted in UTF-16 code units, as Telegram counts, on the marked-up text (stricter than needed)

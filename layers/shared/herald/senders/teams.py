@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.channels.base import Outcome, Target, classify, delivery_headers, encode_json, send_json
-from herald.channels.render import Notification, truncate, truncate_to_fit
+from herald.senders.base import Outcome, Target, classify, delivery_headers, encode_json, send_json
+from herald.senders.render import Notification, truncate, truncate_to_fit
 
 MAX_BYTES = 28_000  # Teams refuses messages over ~28 KB; measured on the JSON we send
 CARD_VERSION = "1.4"

@@ -10,8 +10,8 @@ import re
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from herald.aws import client
-from herald.channels.base import Outcome, Target
-from herald.channels.render import Notification, truncate
+from herald.senders.base import Outcome, Target
+from herald.senders.render import Notification, truncate
 
 MAX_TEXT = 1600  # SNS refuses a single SMS Publish over 1,600 characters
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")

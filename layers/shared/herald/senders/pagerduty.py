@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from herald.channels.base import Outcome, Target, classify, delivery_headers, send_json
-from herald.channels.render import Notification, truncate
+from herald.senders.base import Outcome, Target, classify, delivery_headers, send_json
+from herald.senders.render import Notification, truncate
 from herald.settings import get_settings
 
 MAX_SUMMARY = 1024

@@ -5,8 +5,8 @@ from __future__ import annotations
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from herald.aws import client
-from herald.channels.base import Outcome, Target
-from herald.channels.render import Notification, truncate
+from herald.senders.base import Outcome, Target
+from herald.senders.render import Notification, truncate
 from herald.settings import get_settings
 
 TRANSIENT_SES_ERRORS = frozenset({"Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure"})

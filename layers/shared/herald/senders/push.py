@@ -11,9 +11,9 @@ import json
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from herald.aws import client
-from herald.channels.base import Outcome, Target
-from herald.channels.render import Notification
-from herald.channels.sms import TRANSIENT_SNS_ERRORS
+from herald.senders.base import Outcome, Target
+from herald.senders.render import Notification
+from herald.senders.sms import TRANSIENT_SNS_ERRORS
 
 
 def message(notification: Notification, critical: bool) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.channels.base import Outcome, Target, body_retry_after, classify, delivery_headers, send_json
-from herald.channels.render import Notification, truncate
+from herald.senders.base import Outcome, Target, body_retry_after, classify, delivery_headers, send_json
+from herald.senders.render import Notification, truncate
 
 MAX_CONTENT = 2000
 MAX_TITLE = 256

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from herald.channels.base import Target
-from herald.channels.formats.grafana_rule import rule
-from herald.channels.formats.request import Request, json_request
-from herald.channels.render import Notification
+from herald.senders.base import Target
+from herald.senders.formats.grafana_rule import rule
+from herald.senders.formats.request import Request, json_request
+from herald.senders.render import Notification
 
 TRIGGERED_METRICS = "\n\nTriggered metrics:\n\n"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from herald.channels.base import Outcome, Target, classify, delivery_headers, post
-from herald.channels.formats import (
+from herald.senders.base import Outcome, Target, classify, delivery_headers, post
+from herald.senders.formats import (
     alertmanager,
     dingding,
     googlechat,
@@ -21,8 +21,8 @@ from herald.channels.formats import (
     threema,
     victorops,
 )
-from herald.channels.formats.request import Request, Skip
-from herald.channels.render import Notification
+from herald.senders.formats.request import Request, Skip
+from herald.senders.render import Notification
 
 Builder = Callable[[Notification, Target], list[Request] | Skip]
 

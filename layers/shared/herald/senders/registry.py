@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from herald.channels.base import Adapter
 from herald.delivery.contract import CHANNELS
+from herald.senders.base import Adapter
 
 ADAPTERS: dict[str, Adapter] = {kind: channel.sender for kind, channel in CHANNELS.items()}
