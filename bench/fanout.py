@@ -17,7 +17,7 @@ from bench.report import Section, Table, Target, fmt_ms
 TITLE = "Fan-out efficiency"
 EVENTS_PER_BATCH = 100
 DESTINATIONS = (1, 5, 20)
-API_LIMIT = 10  # uptime alerts per org (herald.data.alerts.MAX_ALERTS_PER_ORG)
+API_LIMIT = 10  # uptime alerts per org (herald.families.uptime.store.MAX_ALERTS_PER_ORG)
 
 
 def seed_destinations(org_id: str, k: int, url: str) -> None:
@@ -25,8 +25,8 @@ def seed_destinations(org_id: str, k: int, url: str) -> None:
     created through the repository (its counter transaction); beyond it the alert items are written
     directly, standing in for the destinations other families add to the same fan-out."""
     from herald import clock, secrets
-    from herald.data import alerts as alerts_repo
     from herald.data.table import table
+    from herald.families.uptime import store as alerts_repo
 
     sealed = secrets.seal(org_id, {"url": url})
     now = clock.iso()

@@ -117,7 +117,7 @@ def test_an_aws_timeout_is_503_in_the_family_shape_not_500(
 ) -> None:
     from botocore.exceptions import ReadTimeoutError
 
-    from herald.data import alerts as alerts_repo
+    from herald.families.uptime import store as alerts_repo
 
     def slow(*_: Any, **__: Any) -> Any:
         raise ReadTimeoutError(endpoint_url="http://dynamodb")

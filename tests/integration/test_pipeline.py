@@ -25,8 +25,9 @@ from standardwebhooks.webhooks import Webhook
 from herald import aws, ids, settings
 from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import cooldowns, orgs, table_keys
+from herald.data import orgs, table_keys
 from herald.data.table import table
+from herald.families.uptime import cooldowns
 from herald_local.functions import LambdaContext, load_instance
 from herald_local.template import Resolver, Template, provision
 from tests.conftest import reset_caches, sqs_messages

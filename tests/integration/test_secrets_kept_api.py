@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from herald import secrets
-from herald.data import alerts as alerts_repo
 from herald.data import grafana_channels as grafana_repo
 from herald.data import notification_endpoints as influx_repo
 from herald.data import notification_groups as mackerel_repo
+from herald.families.uptime import store as alerts_repo
 from tests.support.apigw import ApiClient, ApiResponse
 
 INFLUX = "/api/v2/notificationEndpoints"

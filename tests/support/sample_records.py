@@ -11,11 +11,11 @@ from typing import Any
 from herald import clock, secrets
 from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import alerts as alerts_repo
 from herald.data import deliveries, orgs
 from herald.data import events as events_repo
-from herald.data.alerts import AlertRecord
 from herald.data.deliveries import DeliveryRecord
+from herald.families.uptime import store as alerts_repo
+from herald.families.uptime.store import AlertRecord
 from herald_local.samples import SAMPLE_ORG as SAMPLE_ORG
 from herald_local.samples import SAMPLE_TOKEN as SAMPLE_TOKEN
 from herald_local.template import ROOT

@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from herald import settings
-from herald.models.alerts import (
+from herald.families.uptime.wire import (
     SECRET_FIELDS,
     STRATEGY_FIELDS,
     Alert,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
@@ -98,7 +99,7 @@ class Family:
         raise ValidationFailed(validation_message(error, self.union_tags))
 
 
-def principal(app: APIGatewayHttpResolver) -> Principal:
+def principal(app: BaseRouter) -> Principal:
     found = app.context.get("principal")
     if not isinstance(found, Principal):
         raise RuntimeError("route reached without authentication")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from herald.data import alerts as alerts_repo
 from herald.data import grafana_channels, notification_endpoints, notification_groups, oncall
 from herald.domain.destination_names import split
 from herald.domain.escalations import contact
 from herald.errors import NotFound
+from herald.families.uptime import store as alerts_repo
 from herald.routing import grafana as grafana_routing
 from herald.routing.influxdb import _delivery_settings as influxdb_settings
 from herald.routing.mackerel import delivery_for as mackerel_delivery

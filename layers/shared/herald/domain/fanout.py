@@ -13,8 +13,9 @@ from typing import Any
 
 from herald import clock, incidents
 from herald.delivery.enqueue import Batch
+from herald.families.uptime import routing as uptime
 from herald.observability import logger, metrics
-from herald.routing import batch_reads, grafana, influxdb, mackerel, oncall, uptime
+from herald.routing import batch_reads, grafana, influxdb, mackerel, oncall
 from herald.routing.plan import PlannedDelivery, StoredEvent
 
 Router = Callable[[StoredEvent, float], list[PlannedDelivery]]

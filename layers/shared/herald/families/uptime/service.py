@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from herald import clock, ids, secrets
-from herald.data import alerts as repo
 from herald.data import deliveries as deliveries_repo
-from herald.data.alerts import AlertRecord
 from herald.errors import Conflict, ValidationFailed
-from herald.models.alerts import (
+from herald.families.uptime import store as repo
+from herald.families.uptime.store import AlertRecord
+from herald.families.uptime.wire import (
     SECRET_FIELDS,
     STRATEGY_FIELDS,
     Alert,

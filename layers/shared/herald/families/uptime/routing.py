@@ -3,9 +3,9 @@ monitorId null ("all monitors") gets every event of its org, whatever its monito
 
 from __future__ import annotations
 
-from herald.data import alerts as alerts_repo
-from herald.data import cooldowns
-from herald.data.alerts import AlertRecord
+from herald.families.uptime import cooldowns
+from herald.families.uptime import store as alerts_repo
+from herald.families.uptime.store import AlertRecord
 from herald.observability import logger
 from herald.routing import batch_reads
 from herald.routing.plan import PlannedDelivery, StoredEvent
