@@ -30,3 +30,35 @@ s/\bherald\.data\.cooldowns\b/herald.families.uptime.cooldowns/g
 s#herald/data/cooldowns.py#herald/families/uptime/cooldowns.py#g
 s/^\( *\)from herald\.data import cooldowns as /\1from herald.families.uptime import cooldowns as /
 s/^\( *\)from herald\.data import cooldowns$/\1from herald.families.uptime import cooldowns/
+s/\bherald\.models\.notification_endpoints\b/herald.families.influxdb.wire/g
+s#herald/models/notification_endpoints.py#herald/families/influxdb/wire.py#g
+s/^\( *\)from herald\.models import notification_endpoints as /\1from herald.families.influxdb import wire as /
+s/^\( *\)from herald\.models import notification_endpoints$/\1from herald.families.influxdb import wire as notification_endpoints/
+s/\bherald\.domain\.notification_endpoints\b/herald.families.influxdb.service/g
+s#herald/domain/notification_endpoints.py#herald/families/influxdb/service.py#g
+s/^\( *\)from herald\.domain import notification_endpoints as /\1from herald.families.influxdb import service as /
+s/^\( *\)from herald\.domain import notification_endpoints$/\1from herald.families.influxdb import service as notification_endpoints/
+s/\bherald\.data\.notification_endpoints\b/herald.families.influxdb.store/g
+s#herald/data/notification_endpoints.py#herald/families/influxdb/store.py#g
+s/^\( *\)from herald\.data import notification_endpoints as /\1from herald.families.influxdb import store as /
+s/^\( *\)from herald\.data import notification_endpoints$/\1from herald.families.influxdb import store as notification_endpoints/
+s/\bherald\.routing\.influxdb\b/herald.families.influxdb.routing/g
+s#herald/routing/influxdb.py#herald/families/influxdb/routing.py#g
+s/^\( *\)from herald\.routing import influxdb as /\1from herald.families.influxdb import routing as /
+s/^\( *\)from herald\.routing import influxdb$/\1from herald.families.influxdb import routing as influxdb/
+s/\bherald\.models\.notification_groups\b/herald.families.mackerel.wire/g
+s#herald/models/notification_groups.py#herald/families/mackerel/wire.py#g
+s/^\( *\)from herald\.models import notification_groups as /\1from herald.families.mackerel import wire as /
+s/^\( *\)from herald\.models import notification_groups$/\1from herald.families.mackerel import wire as notification_groups/
+s/\bherald\.domain\.notification_groups\b/herald.families.mackerel.service/g
+s#herald/domain/notification_groups.py#herald/families/mackerel/service.py#g
+s/^\( *\)from herald\.domain import notification_groups as /\1from herald.families.mackerel import service as /
+s/^\( *\)from herald\.domain import notification_groups$/\1from herald.families.mackerel import service as notification_groups/
+s/\bherald\.data\.notification_groups\b/herald.families.mackerel.store/g
+s#herald/data/notification_groups.py#herald/families/mackerel/store.py#g
+s/^\( *\)from herald\.data import notification_groups as /\1from herald.families.mackerel import store as /
+s/^\( *\)from herald\.data import notification_groups$/\1from herald.families.mackerel import store as notification_groups/
+s/\bherald\.routing\.mackerel\b/herald.families.mackerel.routing/g
+s#herald/routing/mackerel.py#herald/families/mackerel/routing.py#g
+s/^\( *\)from herald\.routing import mackerel as /\1from herald.families.mackerel import routing as /
+s/^\( *\)from herald\.routing import mackerel$/\1from herald.families.mackerel import routing as mackerel/

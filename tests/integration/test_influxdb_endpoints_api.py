@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from herald import ids, secrets
-from herald.data import notification_endpoints as repo
 from herald.data import orgs
+from herald.families.influxdb import store as repo
 from tests.support.apigw import ApiClient, ApiResponse
 
 BASE = "/api/v2/notificationEndpoints"

@@ -1,5 +1,5 @@
 """Mackerel routing against the table (moto): configuration written through the API, events routed by
-herald.routing.mackerel and by the fan-out, critical incidents and their recoveries."""
+herald.families.mackerel.routing and by the fan-out, critical incidents and their recoveries."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from herald import clock, ids, secrets
 from herald.data import events as events_repo
 from herald.delivery import enqueue
 from herald.domain import delivery, fanout, oncall
-from herald.routing import mackerel
+from herald.families.mackerel import routing as mackerel
 from herald.routing.plan import StoredEvent
 from herald_local.template import Resolver
 from tests.support.apigw import ApiClient

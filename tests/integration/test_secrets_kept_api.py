@@ -9,8 +9,8 @@ import pytest
 
 from herald import secrets
 from herald.data import grafana_channels as grafana_repo
-from herald.data import notification_endpoints as influx_repo
-from herald.data import notification_groups as mackerel_repo
+from herald.families.influxdb import store as influx_repo
+from herald.families.mackerel import store as mackerel_repo
 from herald.families.uptime import store as alerts_repo
 from tests.support.apigw import ApiClient, ApiResponse
 

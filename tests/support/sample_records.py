@@ -74,7 +74,7 @@ def seed(receiver_url: str) -> None:
 
 def seed_notification_groups(receiver_url: str) -> None:
     """The Mackerel channel and notification group that the notification_groups samples name."""
-    from herald.data import notification_groups as mackerel_repo
+    from herald.families.mackerel import store as mackerel_repo
 
     now = clock.iso()
     config = mackerel_repo.load(SAMPLE_ORG)
@@ -140,7 +140,7 @@ def seed_alert_notifications() -> None:
 def seed_notification_endpoints() -> None:
     """The InfluxDB endpoints and labels the notification_endpoints samples name: endpoint 0a0a… (slack,
     with a token), endpoint 0b0b… (deleted by a sample), labels 1a1a… (attached by a sample) and 1b1b…."""
-    from herald.data import notification_endpoints as influx_repo
+    from herald.families.influxdb import store as influx_repo
 
     now = clock.iso()
     for endpoint_id, name in (("0a0a0a0a0a0a0a0a", "Sample slack"), ("0b0b0b0b0b0b0b0b", "Delete me")):

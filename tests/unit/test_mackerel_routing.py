@@ -1,4 +1,4 @@
-"""Mackerel routing rules, table-driven, on in-memory configurations (herald.routing.mackerel)."""
+"""Mackerel routing rules, table-driven, on in-memory configurations (herald.families.mackerel.routing)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from herald.data.notification_groups import ChannelRecord, Configuration, GroupRecord, MonitorRule
-from herald.routing.mackerel import delivery_for, incident_key, mention_for, reached_channels
+from herald.families.mackerel.routing import delivery_for, incident_key, mention_for, reached_channels
+from herald.families.mackerel.store import ChannelRecord, Configuration, GroupRecord, MonitorRule
 from herald.routing.plan import StoredEvent
 
 AT = "2024-01-01T00:00:00.000Z"

@@ -34,45 +34,6 @@ def oncall_status(error: HeraldError) -> int:
     return 403 if error.status == 401 else error.status
 
 
-def mackerel_error(error: HeraldError) -> dict[str, Any]:
-    """Mackerel (notification groups and channels): {"error": {"message": …}}."""
-    return {"error": {"message": error.message}}
-
-
 def grafana_error(error: HeraldError) -> dict[str, Any]:
     """Grafana's legacy alert notifications API: {"message": …}."""
     return {"message": error.message}
-
-
-# InfluxDB OSS v2: {"code": …, "message": …} plus the X-Platform-Error-Code header; a conflict is 422.
-_INFLUX_CODES = {
-    400: "invalid",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not found",
-    405: "method not allowed",
-    413: "request too large",
-    415: "unsupported media type",
-    422: "conflict",
-    429: "too many requests",
-    501: "not implemented",
-    503: "unavailable",
-}
-
-
-def influx_status(error: HeraldError) -> int:
-    return 422 if error.status == 409 else error.status
-
-
-def influx_code(error: HeraldError) -> str:
-    return _INFLUX_CODES.get(influx_status(error), "internal error")
-
-
-def influx_error(error: HeraldError) -> dict[str, Any]:
-    code = influx_code(error)
-    message = {"unauthorized": "unauthorized access", "internal error": "internal error"}.get(code, error.message)
-    return {"code": code, "message": message}
-
-
-def influx_error_headers(error: HeraldError) -> dict[str, str]:
-    return {"X-Platform-Error-Code": influx_code(error)}

@@ -8,8 +8,9 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from herald import clock
-from herald.data import notification_groups, table_keys
+from herald.data import table_keys
 from herald.data.table import cancellation_reasons, client, is_conditional_failure, query_all, table
+from herald.families.mackerel import store as notification_groups
 
 
 def ensure(org_id: str, name: str = "") -> bool:

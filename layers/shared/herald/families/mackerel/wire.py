@@ -3,10 +3,11 @@ Mackerel's public channel docs): request and response bodies."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from herald.errors import HeraldError
 from herald.models.common import Email, TargetUrl
 
 MackerelId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9]+$")]
@@ -158,3 +159,8 @@ class NotificationGroup(BaseModel):
 
 class NotificationGroupList(BaseModel):
     notificationGroups: list[NotificationGroup]
+
+
+def mackerel_error(error: HeraldError) -> dict[str, Any]:
+    """Mackerel (notification groups and channels): {"error": {"message": …}}."""
+    return {"error": {"message": error.message}}

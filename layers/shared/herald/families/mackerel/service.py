@@ -7,12 +7,12 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from herald import clock, ids, secrets
-from herald.data import notification_groups as repo
 from herald.data import oncall as oncall_repo
 from herald.data import table_keys
-from herald.data.notification_groups import ChannelRecord, Configuration, GroupRecord, MonitorRule
 from herald.errors import Conflict, NotFound, ValidationFailed
-from herald.models.notification_groups import (
+from herald.families.mackerel import store as repo
+from herald.families.mackerel.store import ChannelRecord, Configuration, GroupRecord, MonitorRule
+from herald.families.mackerel.wire import (
     Channel,
     ChannelIn,
     EmailChannel,

@@ -8,8 +8,8 @@ secret names that adapter reads.
 
 from __future__ import annotations
 
-from herald.data import notification_endpoints as repo
-from herald.data.notification_endpoints import EndpointRecord
+from herald.families.influxdb import store as repo
+from herald.families.influxdb.store import EndpointRecord
 from herald.observability import logger
 from herald.routing import batch_reads
 from herald.routing.plan import PlannedDelivery, StoredEvent

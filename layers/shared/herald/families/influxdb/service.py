@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 from pydantic import BaseModel
 
 from herald import clock, ids, secrets
-from herald.data import notification_endpoints as repo
-from herald.data.notification_endpoints import EndpointRecord, LabelRecord
 from herald.errors import Conflict, NotFound, ValidationFailed
-from herald.models.notification_endpoints import (
+from herald.families.influxdb import store as repo
+from herald.families.influxdb.store import EndpointRecord, LabelRecord
+from herald.families.influxdb.wire import (
     EndpointIn,
     EndpointPatch,
     HttpEndpoint,

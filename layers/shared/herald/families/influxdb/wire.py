@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from herald.errors import HeraldError
+
 EndpointType = Literal["slack", "pagerduty", "http", "telegram"]
 EndpointStatus = Literal["active", "inactive"]
 
@@ -191,3 +193,37 @@ class HealthCheck(BaseModel):
     checks: list[Any]
     version: str
     commit: str
+
+
+# InfluxDB OSS v2: {"code": …, "message": …} plus the X-Platform-Error-Code header; a conflict is 422.
+_INFLUX_CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not found",
+    405: "method not allowed",
+    413: "request too large",
+    415: "unsupported media type",
+    422: "conflict",
+    429: "too many requests",
+    501: "not implemented",
+    503: "unavailable",
+}
+
+
+def influx_status(error: HeraldError) -> int:
+    return 422 if error.status == 409 else error.status
+
+
+def influx_code(error: HeraldError) -> str:
+    return _INFLUX_CODES.get(influx_status(error), "internal error")
+
+
+def influx_error(error: HeraldError) -> dict[str, Any]:
+    code = influx_code(error)
+    message = {"unauthorized": "unauthorized access", "internal error": "internal error"}.get(code, error.message)
+    return {"code": code, "message": message}
+
+
+def influx_error_headers(error: HeraldError) -> dict[str, str]:
+    return {"X-Platform-Error-Code": influx_code(error)}
