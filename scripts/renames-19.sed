@@ -62,3 +62,52 @@ s/\bherald\.routing\.mackerel\b/herald.families.mackerel.routing/g
 s#herald/routing/mackerel.py#herald/families/mackerel/routing.py#g
 s/^\( *\)from herald\.routing import mackerel as /\1from herald.families.mackerel import routing as /
 s/^\( *\)from herald\.routing import mackerel$/\1from herald.families.mackerel import routing as mackerel/
+s/\bherald\.models\.grafana\b/herald.families.grafana.wire/g
+s#herald/models/grafana.py#herald/families/grafana/wire.py#g
+s/^\( *\)from herald\.models import grafana as /\1from herald.families.grafana import wire as /
+s/^\( *\)from herald\.models import grafana$/\1from herald.families.grafana import wire as grafana/
+s/\bherald\.domain\.grafana_channels\b/herald.families.grafana.service/g
+s#herald/domain/grafana_channels.py#herald/families/grafana/service.py#g
+s/^\( *\)from herald\.domain import grafana_channels as /\1from herald.families.grafana import service as /
+s/^\( *\)from herald\.domain import grafana_channels$/\1from herald.families.grafana import service as grafana_channels/
+s/\bherald\.domain\.grafana_notifiers\b/herald.families.grafana.notifiers/g
+s#herald/domain/grafana_notifiers.py#herald/families/grafana/notifiers.py#g
+s/^\( *\)from herald\.domain import grafana_notifiers as /\1from herald.families.grafana import notifiers as /
+s/^\( *\)from herald\.domain import grafana_notifiers$/\1from herald.families.grafana import notifiers as grafana_notifiers/
+s/\bherald\.domain\.grafana_reminders\b/herald.families.grafana.reminders/g
+s#herald/domain/grafana_reminders.py#herald/families/grafana/reminders.py#g
+s/^\( *\)from herald\.domain import grafana_reminders as /\1from herald.families.grafana import reminders as /
+s/^\( *\)from herald\.domain import grafana_reminders$/\1from herald.families.grafana import reminders as grafana_reminders/
+s/\bherald\.data\.grafana_channels\b/herald.families.grafana.store/g
+s#herald/data/grafana_channels.py#herald/families/grafana/store.py#g
+s/^\( *\)from herald\.data import grafana_channels as /\1from herald.families.grafana import store as /
+s/^\( *\)from herald\.data import grafana_channels$/\1from herald.families.grafana import store as grafana_channels/
+s/\bherald\.data\.grafana_incidents\b/herald.families.grafana.incidents/g
+s#herald/data/grafana_incidents.py#herald/families/grafana/incidents.py#g
+s/^\( *\)from herald\.data import grafana_incidents as /\1from herald.families.grafana import incidents as /
+s/^\( *\)from herald\.data import grafana_incidents$/\1from herald.families.grafana import incidents as grafana_incidents/
+s/\bherald\.routing\.grafana\b/herald.families.grafana.routing/g
+s#herald/routing/grafana.py#herald/families/grafana/routing.py#g
+s/^\( *\)from herald\.routing import grafana as /\1from herald.families.grafana import routing as /
+s/^\( *\)from herald\.routing import grafana$/\1from herald.families.grafana import routing as grafana/
+s/\bherald\.models\.oncall\b/herald.families.oncall.wire/g
+s#herald/models/oncall.py#herald/families/oncall/wire.py#g
+s/^\( *\)from herald\.models import oncall as /\1from herald.families.oncall import wire as /
+s/^\( *\)from herald\.models import oncall$/\1from herald.families.oncall import wire as oncall/
+s/\bherald\.domain\.oncall\b/herald.families.oncall.service/g
+s#herald/domain/oncall.py#herald/families/oncall/service.py#g
+s/^\( *\)from herald\.domain import oncall as /\1from herald.families.oncall import service as /
+s/^\( *\)from herald\.domain import oncall$/\1from herald.families.oncall import service as oncall/
+s/\bherald\.domain\.escalations\b/herald.families.oncall.escalations/g
+s#herald/domain/escalations.py#herald/families/oncall/escalations.py#g
+s/^\( *\)from herald\.domain import escalations as /\1from herald.families.oncall import escalations as /
+s/^\( *\)from herald\.domain import escalations$/\1from herald.families.oncall import escalations/
+s/\bherald\.data\.oncall\b/herald.families.oncall.store/g
+s#herald/data/oncall.py#herald/families/oncall/store.py#g
+s/^\( *\)from herald\.data import oncall as /\1from herald.families.oncall import store as /
+s/^\( *\)from herald\.data import oncall$/\1from herald.families.oncall import store as oncall/
+s/\bherald\.routing\.oncall\b/herald.families.oncall.routing/g
+s#herald/routing/oncall.py#herald/families/oncall/routing.py#g
+s/^\( *\)from herald\.routing import oncall as /\1from herald.families.oncall import routing as /
+s/^\( *\)from herald\.routing import oncall$/\1from herald.families.oncall import routing as oncall/
+s/\bprincipal(\(app\|router\))/principal()/g

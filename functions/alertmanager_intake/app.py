@@ -39,7 +39,7 @@ def receive(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Response[str]:
     # `idempotency_key` documents the header in OpenAPI; key_from reads it in both of the draft's forms
-    org_id = principal(app).org_id
+    org_id = principal().org_id
 
     def accept(_event_id: str) -> idempotency.Answer:
         outcomes = intake.alertmanager_webhook(org_id, body)

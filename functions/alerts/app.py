@@ -9,14 +9,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from herald.api.errors import uptime_error
 from herald.api.family import Family
-from herald.families.uptime.routes import router
+from herald.families.uptime.routes import SWAGGER, router
 from herald.families.uptime.wire import STRATEGY_FIELDS
 from herald.observability import logger, metrics, tracer
 
 SCOPES = router.scopes
 family = Family(name="uptime", error_body=uptime_error, scopes=SCOPES, union_tags=frozenset(STRATEGY_FIELDS))
 app = family.app
-app.enable_swagger(path=router.swagger, title="Herald uptime alerts API", version="1.0.0")
+app.enable_swagger(path=SWAGGER, title="Herald uptime alerts API", version="1.0.0")
 app.include_router(router)
 
 

@@ -64,7 +64,7 @@ def asset(asset: Annotated[str, PathParam(max_length=64)]) -> Response[str]:
 @app.get("/v1/console/session")
 def session() -> dict[str, Any]:
     """Who the key is: its org and scopes (the page greys out what the key cannot do)."""
-    who = principal(app)
+    who = principal()
     return {
         "orgId": who.org_id,
         "orgName": orgs.display_name(who.org_id),
@@ -76,7 +76,7 @@ def session() -> dict[str, Any]:
 @app.get("/v1/console/overview")
 def overview_route() -> dict[str, Any]:
     """Deliveries per hour by status over 24 h; dead-letter depth per kind for keys with operator:read."""
-    who = principal(app)
+    who = principal()
     answer: dict[str, Any] = {"hours": overview.hourly(recent.recent_deliveries(who.org_id))}
     if who.can(OPERATOR_SCOPE):
         answer["deadLetters"] = overview.dead_letter_depths()
@@ -85,14 +85,14 @@ def overview_route() -> dict[str, Any]:
 
 @app.get("/v1/console/destinations")
 def destinations_route() -> dict[str, Any]:
-    org_id = principal(app).org_id
+    org_id = principal().org_id
     return {"destinations": health.destinations_with_health(org_id, recent.recent_deliveries(org_id))}
 
 
 @app.post("/v1/console/destinations/<ref>/test")
 def send_test_route(ref: Annotated[str, PathParam(max_length=160)]) -> dict[str, Any]:
     """One real send of a test notification (worded by the destination's template); answers the outcome."""
-    outcome = send_test.send_test(principal(app).org_id, ref)
+    outcome = send_test.send_test(principal().org_id, ref)
     return {"result": outcome.result, "detail": outcome.detail}
 
 

@@ -59,7 +59,7 @@ def submit_event(
     ] = None,
 ) -> Response[str]:
     # `idempotency_key` documents the header in OpenAPI; key_from reads it in both of the draft's forms
-    org_id = principal(app).org_id
+    org_id = principal().org_id
     key = idempotency.key_from(app.current_event.headers or {})
 
     def accept(event_id: str) -> idempotency.Answer:
@@ -95,7 +95,7 @@ def list_events(
 ) -> EventPage:
     """The org's events, newest first, each with its incident and its deliveries counted by status."""
     return event_list.list_events(
-        principal(app).org_id,
+        principal().org_id,
         limit=limit,
         cursor=cursor,
         since=since,
@@ -106,19 +106,19 @@ def list_events(
 
 @app.get("/v1/events/<id>")
 def get_event(id: Annotated[str, Path(max_length=128)]) -> EventWithDeliveries:
-    return events.get_event(principal(app).org_id, id)
+    return events.get_event(principal().org_id, id)
 
 
 @app.post("/v1/events/<id>/acknowledge")
 def acknowledge_event(id: Annotated[str, Path(max_length=128)]) -> EventWithDeliveries:
     """Stops every pending escalation step of the event (OnCall rules); nothing is sent after it."""
-    return events.acknowledge_event(principal(app).org_id, id)
+    return events.acknowledge_event(principal().org_id, id)
 
 
 @app.post("/v1/events/<id>/replay")
 def replay_failed_deliveries(id: Annotated[str, Path(max_length=128)]) -> EventWithDeliveries:
     """Sends the event's failed deliveries again (each reset to pending); delivered ones are never resent."""
-    return replay_failed(principal(app).org_id, id)
+    return replay_failed(principal().org_id, id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from herald.api.family import Family
-from herald.families.influxdb.routes import router
+from herald.families.influxdb.routes import SWAGGER, router
 from herald.families.influxdb.wire import influx_error, influx_error_headers, influx_status
 from herald.observability import logger, metrics, tracer
 
@@ -21,7 +21,7 @@ family = Family(
     status_of=influx_status,
 )
 app = family.app
-app.enable_swagger(path=router.swagger, title="Herald InfluxDB notification endpoints API", version="2.0.0")
+app.enable_swagger(path=SWAGGER, title="Herald InfluxDB notification endpoints API", version="2.0.0")
 app.include_router(router)
 
 

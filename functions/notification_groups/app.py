@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from herald.api.family import Family
-from herald.families.mackerel.routes import router
+from herald.families.mackerel.routes import SWAGGER, router
 from herald.families.mackerel.wire import mackerel_error
 from herald.observability import logger, metrics, tracer
 
@@ -20,7 +20,7 @@ family = Family(
     union_tags=frozenset({"email", "slack", "webhook"}),
 )
 app = family.app
-app.enable_swagger(path=router.swagger, title="Herald Mackerel notification groups API", version="1.0.0")
+app.enable_swagger(path=SWAGGER, title="Herald Mackerel notification groups API", version="1.0.0")
 app.include_router(router)
 
 

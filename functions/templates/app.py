@@ -36,34 +36,34 @@ RefPath = Annotated[DestinationRef, Path()]
 
 @app.get("/v1/templates")
 def list_templates() -> TemplateList:
-    return service.list_templates(principal(app).org_id)
+    return service.list_templates(principal().org_id)
 
 
 @app.post("/v1/templates/preview")
 def preview_template(body: Annotated[PreviewIn, Body()]) -> ProviderRequest:
     """The exact provider request a delivery of `event` would make, secrets masked; nothing is sent."""
-    return service.run_preview(principal(app).org_id, body)
+    return service.run_preview(principal().org_id, body)
 
 
 @app.get("/v1/templates/<kind>")
 def get_kind_template(kind: KindPath) -> Template:
-    return service.get(principal(app).org_id, kind, None)
+    return service.get(principal().org_id, kind, None)
 
 
 @app.put("/v1/templates/<kind>")
 def put_kind_template(kind: KindPath, body: Annotated[TemplateIn, Body()]) -> Template:
-    return service.save(principal(app).org_id, kind, None, body)
+    return service.save(principal().org_id, kind, None, body)
 
 
 @app.delete("/v1/templates/<kind>", responses={204: {"description": "Deleted"}})
 def delete_kind_template(kind: KindPath) -> Response[None]:
-    service.delete(principal(app).org_id, kind, None)
+    service.delete(principal().org_id, kind, None)
     return Response(status_code=204, content_type=content_types.APPLICATION_JSON, body=None)
 
 
 @app.get("/v1/templates/<kind>/<destinationRef>")
 def get_destination_template(kind: KindPath, destinationRef: RefPath) -> Template:
-    return service.get(principal(app).org_id, kind, destinationRef)
+    return service.get(principal().org_id, kind, destinationRef)
 
 
 @app.put("/v1/templates/<kind>/<destinationRef>")
@@ -72,12 +72,12 @@ def put_destination_template(
     destinationRef: RefPath,
     body: Annotated[TemplateIn, Body()],
 ) -> Template:
-    return service.save(principal(app).org_id, kind, destinationRef, body)
+    return service.save(principal().org_id, kind, destinationRef, body)
 
 
 @app.delete("/v1/templates/<kind>/<destinationRef>", responses={204: {"description": "Deleted"}})
 def delete_destination_template(kind: KindPath, destinationRef: RefPath) -> Response[None]:
-    service.delete(principal(app).org_id, kind, destinationRef)
+    service.delete(principal().org_id, kind, destinationRef)
     return Response(status_code=204, content_type=content_types.APPLICATION_JSON, body=None)
 
 

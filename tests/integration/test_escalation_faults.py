@@ -14,9 +14,11 @@ import pytest
 from herald.aws import client
 from herald.data import deliveries, table_keys, timers
 from herald.data import events as events_repo
-from herald.data import oncall as oncall_repo
 from herald.data.table import table
-from herald.domain import escalations, events, fanout, oncall, scheduler
+from herald.domain import events, fanout, scheduler
+from herald.families.oncall import escalations
+from herald.families.oncall import service as oncall
+from herald.families.oncall import store as oncall_repo
 from herald.models.events import EventIn
 from herald_local.template import Resolver
 from tests.conftest import reset_settings

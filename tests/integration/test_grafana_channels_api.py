@@ -174,9 +174,9 @@ def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def _race(org_id: str, names: list[str]) -> list[int | str]:
     """Creates racing on threads, straight through the domain (each answer: the new id, or the error)."""
-    from herald.domain import grafana_channels
     from herald.errors import HeraldError
-    from herald.models.grafana import ChannelIn
+    from herald.families.grafana import service as grafana_channels
+    from herald.families.grafana.wire import ChannelIn
 
     def attempt(name: str) -> int | str:
         try:

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 
 from herald.data import events as events_repo
-from herald.data import grafana_incidents, timers
-from herald.domain import fanout, grafana_reminders, scheduler
+from herald.data import timers
+from herald.domain import fanout, scheduler
 from herald.domain.delivery import QueuedMessage, deliver
-from herald.routing import grafana
+from herald.families.grafana import incidents as grafana_incidents
+from herald.families.grafana import reminders as grafana_reminders
+from herald.families.grafana import routing as grafana
 from herald.settings import get_settings
 from herald_local.template import Resolver
 from tests.conftest import sqs_messages

@@ -17,7 +17,7 @@ from herald import ids
 from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import orgs
-from herald.domain.grafana_notifiers import adapter_config
+from herald.families.grafana.notifiers import adapter_config
 from herald.senders import email, pagerduty, webhook
 from herald.senders.base import Target
 from herald.senders.formats import line, pushover, threema

@@ -236,7 +236,7 @@ def test_pagerduty_trigger_answers_as_pagerduty_and_stores_the_event(api: ApiCli
 
 
 def test_a_trigger_names_oncall_users_in_its_custom_details(api: ApiClient, org_id: str, token: str) -> None:
-    from herald.domain import oncall
+    from herald.families.oncall import service as oncall
 
     user = oncall.create_user(org_id, "bob@example.com", config={"phoneNumber": "+14155550101"}).id
     oncall.create_rule(org_id, {"user_id": user, "type": "notify_by_sms", "important": True})
@@ -577,7 +577,7 @@ def test_another_orgs_cursor_is_refused_and_listing_needs_events_read(
 def test_pagerduty_acknowledge_stops_the_escalation_of_an_incident_opened_through_the_api(
     api: ApiClient, org_id: str, token: str
 ) -> None:
-    from herald.domain import oncall
+    from herald.families.oncall import service as oncall
 
     user = oncall.create_user(org_id, "alice@example.com", config={"phoneNumber": "+14155550100"}).id
     for body in ({"type": "notify_by_sms"}, {"type": "wait", "duration": 300}, {"type": "notify_by_phone_call"}):

@@ -8,8 +8,9 @@ from typing import Any
 from herald import clock, ids, secrets
 from herald.data import events as events_repo
 from herald.delivery import enqueue
-from herald.domain import delivery, fanout, oncall
+from herald.domain import delivery, fanout
 from herald.families.mackerel import routing as mackerel
+from herald.families.oncall import service as oncall
 from herald.routing.plan import StoredEvent
 from herald_local.template import Resolver
 from tests.support.apigw import ApiClient

@@ -18,8 +18,8 @@ from herald.auth import middleware
 from herald.data import orgs, table_keys
 from herald.data import table as table_module
 from herald.data.table import table
-from herald.domain import oncall
 from herald.families.mackerel import store as repo
+from herald.families.oncall import service as oncall
 from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient, ApiResponse
 

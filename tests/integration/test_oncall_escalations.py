@@ -14,8 +14,9 @@ import pytest
 from herald import clock
 from herald.data import deliveries
 from herald.data.table import table
-from herald.domain import events, fanout, oncall, scheduler
-from herald.domain.escalations import JOB_KIND
+from herald.domain import events, fanout, scheduler
+from herald.families.oncall import service as oncall
+from herald.families.oncall.escalations import JOB_KIND
 from herald.jobs import JOBS
 from herald.models.events import EventIn
 from herald_local.template import Resolver
@@ -145,7 +146,7 @@ def test_a_late_timer_after_acknowledge_sends_nothing(
     api: ApiClient, aws_env: Resolver, org_id: str, token: str, phone_user: str, fake_clock: FakeClock
 ) -> None:
     """Even if the wait's timer fires after the acknowledgement, the step's conditional write refuses it."""
-    from herald.domain import escalations
+    from herald.families.oncall import escalations
 
     chain(org_id, phone_user, ("wait", 60), "notify_by_phone_call")
     event_id = page(org_id, [phone_user])

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
-from herald.data import oncall as oncall_repo
 from herald.data.table import table
-from herald.domain import oncall
+from herald.families.oncall import service as oncall
+from herald.families.oncall import store as oncall_repo
 from tests.support.apigw import ApiClient, ApiResponse
 
 RULES = "/api/v1/personal_notification_rules/"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from herald import secrets
-from herald.data import grafana_channels as grafana_repo
+from herald.families.grafana import store as grafana_repo
 from herald.families.influxdb import store as influx_repo
 from herald.families.mackerel import store as mackerel_repo
 from herald.families.uptime import store as alerts_repo

@@ -104,7 +104,7 @@ def seed_notification_groups(receiver_url: str) -> None:
 
 def seed_oncall() -> None:
     """The OnCall user and the two rules that the personal_notification_rules samples name."""
-    from herald.data import oncall as oncall_repo
+    from herald.families.oncall import store as oncall_repo
 
     user = oncall_repo.UserRecord(
         org_id=SAMPLE_ORG,
@@ -129,8 +129,8 @@ def seed_oncall() -> None:
 def seed_alert_notifications() -> None:
     """The Grafana channels the alert_notifications samples name: id 1 (uid sample-channel), id 2 (uid
     sample-delete-me) and id 3."""
-    from herald.domain import grafana_channels
-    from herald.models.grafana import ChannelIn
+    from herald.families.grafana import service as grafana_channels
+    from herald.families.grafana.wire import ChannelIn
 
     for uid, name in (("sample-channel", "Sample channel"), ("sample-delete-me", "Delete by uid"), (None, "By id")):
         body = ChannelIn(uid=uid, name=name, type="email", settings={"addresses": "ops@example.com"})

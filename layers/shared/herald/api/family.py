@@ -9,11 +9,11 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
@@ -30,6 +30,7 @@ PUBLIC = "public"
 MAX_BODY_BYTES = 256 * 1024
 
 ErrorBody = Callable[[HeraldError], dict[str, Any]]
+_caller: ContextVar[Principal | None] = ContextVar("caller", default=None)
 
 
 @dataclass
@@ -68,10 +69,10 @@ class Family:
     def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         scope = self.scopes.get(str(event.get("routeKey", "")))
         attribution.forget()
+        _caller.set(None)
         try:
             if scope != PUBLIC:  # who is asking comes first: no key is 401 whatever the body
-                principal = _unless_unavailable(authorize, event.get("headers") or {}, scope)
-                self.app.append_context(principal=principal)  # type: ignore[no-untyped-call]
+                _caller.set(_unless_unavailable(authorize, event.get("headers") or {}, scope))
             _check_body_size(event)
             _decode_body(event)
             body_limits.check(str(event.get("body") or ""))
@@ -99,9 +100,11 @@ class Family:
         raise ValidationFailed(validation_message(error, self.union_tags))
 
 
-def principal(app: BaseRouter) -> Principal:
-    found = app.context.get("principal")
-    if not isinstance(found, Principal):
+def principal() -> Principal:
+    """Who is asking, for the request this thread is handling. A context variable rather than the
+    resolver's context: a family's Router is shared by every resolver that includes it."""
+    found = _caller.get()
+    if found is None:
         raise RuntimeError("route reached without authentication")
     return found
 

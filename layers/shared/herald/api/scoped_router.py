@@ -20,12 +20,11 @@ def route_key(method: str, rule: str) -> str:
 
 class ScopedRouter(Router):
     """`@router.get("/v1/alerts", scope="alerts:read")`; `scopes` maps each route key to its scope,
-    with the family's swagger page public."""
+    and the family's swagger page, when it has one, is public."""
 
-    def __init__(self, swagger: str) -> None:
+    def __init__(self, swagger: str | None = None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        self.swagger = swagger
-        self.scopes: dict[str, str] = {route_key("GET", swagger): PUBLIC}
+        self.scopes: dict[str, str] = {} if swagger is None else {route_key("GET", swagger): PUBLIC}
 
     def _scoped(self, method: str, rule: str, scope: str, options: dict[str, Any]) -> Callable[[F], F]:
         self.scopes[route_key(method, rule)] = scope

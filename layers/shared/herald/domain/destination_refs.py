@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from herald.data import grafana_channels, oncall
 from herald.domain.destination_names import split
-from herald.domain.escalations import contact
 from herald.errors import NotFound
+from herald.families.grafana import routing as grafana_routing
+from herald.families.grafana import store as grafana_channels
 from herald.families.influxdb import store as notification_endpoints
 from herald.families.influxdb.routing import _delivery_settings as influxdb_settings
 from herald.families.mackerel import store as notification_groups
 from herald.families.mackerel.routing import delivery_for as mackerel_delivery
+from herald.families.oncall import store as oncall
+from herald.families.oncall.escalations import contact
 from herald.families.uptime import store as alerts_repo
-from herald.routing import grafana as grafana_routing
 
 ONCALL_RULES = {
     "email": "notify_by_email",

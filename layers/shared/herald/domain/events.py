@@ -10,8 +10,8 @@ from herald import clock, ids, incidents
 from herald.data import events as repo
 from herald.data import table_keys
 from herald.data.deliveries import DeliveryRecord
-from herald.domain import escalations
 from herald.errors import NotFound
+from herald.families.oncall import escalations
 from herald.models.events import (
     Delivery,
     Destination,

@@ -13,11 +13,13 @@ from typing import Any
 
 from herald import clock, incidents
 from herald.delivery.enqueue import Batch
+from herald.families.grafana import routing as grafana
 from herald.families.influxdb import routing as influxdb
 from herald.families.mackerel import routing as mackerel
+from herald.families.oncall import routing as oncall
 from herald.families.uptime import routing as uptime
 from herald.observability import logger, metrics
-from herald.routing import batch_reads, grafana, oncall
+from herald.routing import batch_reads
 from herald.routing.plan import PlannedDelivery, StoredEvent
 
 Router = Callable[[StoredEvent, float], list[PlannedDelivery]]

@@ -14,7 +14,7 @@ E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 def create(args: argparse.Namespace, ctx: Context) -> int:
     from herald.data import orgs
-    from herald.domain import oncall
+    from herald.families.oncall import service as oncall
     from herald.models.common import Email, TargetUrl
 
     _check("--email", args.email, Email)

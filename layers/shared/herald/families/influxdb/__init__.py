@@ -1,1 +1,1 @@
-"""herald.families.influxdb"""
+"""InfluxDB OSS v2 notification endpoints, labels and orgs (/api/v2/...)."""

@@ -27,7 +27,8 @@ from herald.families.influxdb.wire import (
 )
 
 READ, WRITE = "endpoints:read", "endpoints:write"
-router = ScopedRouter(swagger="/api/v2/notificationEndpoints/swagger")
+SWAGGER = "/api/v2/notificationEndpoints/swagger"
+router = ScopedRouter(swagger=SWAGGER)
 
 Id = Annotated[str, Path(max_length=64)]
 OptionalParam = Annotated[str | None, Query(max_length=256)]
@@ -36,7 +37,7 @@ BUILD, VERSION = "OSS", "2.7.0"
 
 
 def _org() -> str:
-    return principal(router).org_id
+    return principal().org_id
 
 
 def _created(body: Any) -> Response[Any]:

@@ -20,46 +20,47 @@ from herald.families.mackerel.wire import (
     NotificationGroupList,
 )
 
-router = ScopedRouter(swagger="/api/v0/notification-groups/swagger")
+SWAGGER = "/api/v0/notification-groups/swagger"
+router = ScopedRouter(swagger=SWAGGER)
 
 Id = Annotated[str, Path(max_length=64)]
 
 
 @router.get("/api/v0/channels", scope="channels:read")
 def list_channels() -> ChannelList:
-    return ChannelList(channels=service.list_channels(principal(router).org_id))
+    return ChannelList(channels=service.list_channels(principal().org_id))
 
 
 @router.post("/api/v0/channels", scope="channels:write")
 def create_channel(body: Annotated[ChannelIn, Body()]) -> Channel:
-    return service.create_channel(principal(router).org_id, body)
+    return service.create_channel(principal().org_id, body)
 
 
 @router.put("/api/v0/channels/<id>", scope="channels:write")
 def update_channel(id: Id, body: Annotated[ChannelIn, Body()]) -> Channel:
-    return service.update_channel(principal(router).org_id, id, body)
+    return service.update_channel(principal().org_id, id, body)
 
 
 @router.delete("/api/v0/channels/<id>", scope="channels:write")
 def delete_channel(id: Id) -> Channel:
-    return service.delete_channel(principal(router).org_id, id)
+    return service.delete_channel(principal().org_id, id)
 
 
 @router.get("/api/v0/notification-groups", scope="groups:read")
 def list_groups() -> NotificationGroupList:
-    return NotificationGroupList(notificationGroups=service.list_groups(principal(router).org_id))
+    return NotificationGroupList(notificationGroups=service.list_groups(principal().org_id))
 
 
 @router.post("/api/v0/notification-groups", scope="groups:write")
 def create_group(body: Annotated[NotificationGroupIn, Body()]) -> NotificationGroup:
-    return service.create_group(principal(router).org_id, body)
+    return service.create_group(principal().org_id, body)
 
 
 @router.put("/api/v0/notification-groups/<id>", scope="groups:write")
 def update_group(id: Id, body: Annotated[NotificationGroupIn, Body()]) -> NotificationGroup:
-    return service.update_group(principal(router).org_id, id, body)
+    return service.update_group(principal().org_id, id, body)
 
 
 @router.delete("/api/v0/notification-groups/<id>", scope="groups:write")
 def delete_group(id: Id) -> NotificationGroup:
-    return service.delete_group(principal(router).org_id, id)
+    return service.delete_group(principal().org_id, id)

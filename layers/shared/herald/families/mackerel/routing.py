@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from herald.data import oncall as oncall_repo
 from herald.families.mackerel import store as repo
 from herald.families.mackerel.store import ChannelRecord, Configuration, GroupRecord
+from herald.families.oncall import store as oncall_repo
 from herald.observability import logger
 from herald.routing import batch_reads
 from herald.routing.plan import PlannedDelivery, StoredEvent

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from herald import clock, ids, secrets
-from herald.data import oncall as oncall_repo
 from herald.data import table_keys
 from herald.errors import Conflict, NotFound, ValidationFailed
 from herald.families.mackerel import store as repo
@@ -26,6 +25,7 @@ from herald.families.mackerel.wire import (
     WebhookChannel,
     WebhookChannelIn,
 )
+from herald.families.oncall import store as oncall_repo
 from herald.secrets_kept import Destination, keep_secrets
 
 MAX_ATTEMPTS = 8

@@ -23,12 +23,12 @@ from typing import Any
 
 from herald import clock
 from herald.data import events as events_repo
-from herald.data import oncall as repo
 from herald.data import table_keys, timers
-from herald.data.oncall import UserRecord, VersionConflict
 from herald.delivery import enqueue
 from herald.domain import scheduler
 from herald.errors import NotFound
+from herald.families.oncall import store as repo
+from herald.families.oncall.store import UserRecord, VersionConflict
 from herald.models.events import Escalation, EscalationStep
 from herald.observability import logger
 from herald.routing.plan import PlannedDelivery, StoredEvent

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from herald import clock
-from herald.data import grafana_channels as channels_repo
-from herald.data import grafana_incidents as incidents
 from herald.delivery.enqueue import enqueue
 from herald.domain import scheduler
 from herald.errors import NotFound
+from herald.families.grafana import incidents
+from herald.families.grafana import routing as grafana
+from herald.families.grafana import store as channels_repo
 from herald.observability import logger
-from herald.routing import grafana
 from herald.routing.plan import StoredEvent
 
 # The job's clock; tests replace it to drive reminders through time.

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from herald.errors import HeraldError
+
 RULE_TYPES: tuple[str, ...] = (
     "wait",
     "notify_by_slack",
@@ -92,3 +94,25 @@ class RulePage(_Page):
 
 class UserPage(_Page):
     results: list[User]
+
+
+def oncall_error(error: HeraldError) -> dict[str, Any]:
+    """Grafana OnCall (Django REST framework): {"detail": "…"} or a field → message(s) object."""
+    from herald.errors import FieldErrors, Forbidden, NotFound, Unauthorized
+
+    if isinstance(error, FieldErrors):
+        return dict(error.body)
+    if isinstance(error, Unauthorized):
+        return {"detail": "Invalid token."}
+    if isinstance(error, Forbidden):
+        return {"detail": "You do not have permission to perform this action."}
+    if isinstance(error, NotFound):
+        return {"detail": error.message if error.message == "Invalid page." else "Not found."}
+    if error.status >= 500:
+        return {"detail": "A server error occurred."}
+    return {"detail": error.message}
+
+
+def oncall_status(error: HeraldError) -> int:
+    """OnCall sends no 401: a bad or missing token is 403."""
+    return 403 if error.status == 401 else error.status

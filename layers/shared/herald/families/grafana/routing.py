@@ -1,15 +1,15 @@
 """Grafana channels routing: every `isDefault` channel of the org plus the channels the event names in
 `targets.notificationUids`; `disableResolveMessage` skips recoveries. A triggered event with a dedupKey
 opens the incident and schedules one reminder timer per selected channel with `sendReminder`; a recovery
-closes the incident, which stops the reminders (herald.domain.grafana_reminders)."""
+closes the incident, which stops the reminders (herald.families.grafana.reminders)."""
 
 from __future__ import annotations
 
-from herald.data import grafana_channels as channels_repo
-from herald.data import grafana_incidents as incidents
 from herald.data import timers
-from herald.data.grafana_channels import ChannelRecord
-from herald.domain.grafana_notifiers import NOTIFIERS, adapter_config
+from herald.families.grafana import incidents
+from herald.families.grafana import store as channels_repo
+from herald.families.grafana.notifiers import NOTIFIERS, adapter_config
+from herald.families.grafana.store import ChannelRecord
 from herald.routing import batch_reads
 from herald.routing.plan import PlannedDelivery, StoredEvent
 

@@ -2,14 +2,17 @@
 
 Request bodies are bound like Grafana binds them: JSON types are enforced, `name` and `type` are
 required and non-empty, unknown fields are ignored; anything else wrong is 400 "bad request data".
-Notifier settings are checked by the domain (herald.domain.grafana_channels) with Grafana's reasons.
+Notifier settings are checked by the domain (herald.families.grafana.service) with Grafana's reasons.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from herald.errors import HeraldError
 
 _BIND = ConfigDict(strict=True, extra="ignore")
 
@@ -92,3 +95,13 @@ class BuildInfo(BaseModel):
 
 class FrontendSettings(BaseModel):
     buildInfo: BuildInfo
+
+
+def grafana_error(error: HeraldError) -> dict[str, Any]:
+    """Grafana's legacy alert notifications API: {"message": …}."""
+    return {"message": error.message}
+
+
+def bad_request_data(_error: RequestValidationError) -> str:
+    """Grafana answers every body it cannot bind with the same message."""
+    return "bad request data"
