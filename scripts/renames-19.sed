@@ -111,3 +111,18 @@ s#herald/routing/oncall.py#herald/families/oncall/routing.py#g
 s/^\( *\)from herald\.routing import oncall as /\1from herald.families.oncall import routing as /
 s/^\( *\)from herald\.routing import oncall$/\1from herald.families.oncall import routing as oncall/
 s/\bprincipal(\(app\|router\))/principal()/g
+s#functions/alert_notifications\b#functions/grafana#g
+s#events/alert_notifications/#events/grafana/#g
+s#openapi/alert_notifications\.json#openapi/grafana.json#g
+s#functions/notification_endpoints\b#functions/influxdb#g
+s#events/notification_endpoints/#events/influxdb/#g
+s#openapi/notification_endpoints\.json#openapi/influxdb.json#g
+s#functions/notification_groups\b#functions/mackerel#g
+s#events/notification_groups/#events/mackerel/#g
+s#openapi/notification_groups\.json#openapi/mackerel.json#g
+s#functions/alerts\b#functions/uptime#g
+s#events/alerts/#events/uptime/#g
+s#openapi/alerts\.json#openapi/uptime.json#g
+s#functions/personal_notification_rules\b#functions/oncall#g
+s#events/personal_notification_rules/#events/oncall/#g
+s#openapi/personal_notification_rules\.json#openapi/oncall.json#g

@@ -34,6 +34,6 @@ def main(output: Path = OUTPUT) -> int:
     print(
         f"wrote {output.name}; then, with `make run` up and Docker:\n"
         f"  sam local invoke -t {output.name} --env-vars env.json --docker-network host"
-        " AlertsFunction -e events/alerts/list-alerts.json"
+        " AlertsFunction -e events/uptime/list-alerts.json"
     )
     return 0

@@ -27,10 +27,10 @@ def invoke(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_api_event_on_a_fresh_stack_prints_status_headers_body_and_logs() -> None:
-    done = invoke("AlertsFunction", "-e", "events/alerts/list-alerts.json")
+    done = invoke("AlertsFunction", "-e", "events/uptime/list-alerts.json")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "AlertsFunction on events/alerts/list-alerts.json (a fresh in-process stack)"
+    assert lines[0] == "AlertsFunction on events/uptime/list-alerts.json (a fresh in-process stack)"
     assert lines[1] == "status   200"
     assert "headers" in lines and any(line.lower() == "  content-type: application/json" for line in lines)
     body = done.stdout.split("\nbody\n", 1)[1]
@@ -45,7 +45,7 @@ def test_batch_event_on_the_running_stack_prints_batch_item_failures(stack: Loca
 
 
 def test_unknown_function_is_one_line() -> None:
-    done = invoke("NoSuchFunction", "-e", "events/alerts/list-alerts.json")
+    done = invoke("NoSuchFunction", "-e", "events/uptime/list-alerts.json")
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.startswith("herald-local invoke: no function NoSuchFunction in template.yaml (it has ")
     assert len(done.stderr.strip().splitlines()) == 1

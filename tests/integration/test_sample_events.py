@@ -15,15 +15,15 @@ from tests.support.receiver import Receiver
 from tests.support.sample_records import EVENTS, load, seed, seed_all
 
 FOLDER_TO_FUNCTION = {
-    "alerts": "AlertsFunction",
+    "uptime": "AlertsFunction",
     "events": "EventsFunction",
     "fanout": "FanoutFunction",
     "delivery": "DeliveryFunction",
     "scheduler": "SchedulerFunction",
-    "alert_notifications": "AlertNotificationsFunction",
-    "personal_notification_rules": "PersonalNotificationRulesFunction",
-    "notification_groups": "NotificationGroupsFunction",
-    "notification_endpoints": "NotificationEndpointsFunction",
+    "grafana": "AlertNotificationsFunction",
+    "oncall": "PersonalNotificationRulesFunction",
+    "mackerel": "NotificationGroupsFunction",
+    "influxdb": "NotificationEndpointsFunction",
     "alertmanager_intake": "AlertmanagerIntakeFunction",
     "pagerduty_intake": "PagerDutyIntakeFunction",
 }
@@ -123,12 +123,12 @@ def test_api_samples_answer_as_documented(aws_env: Any, receiver: Receiver) -> N
         [
             p
             for folder in (
-                "alerts",
+                "uptime",
                 "events",
-                "notification_groups",
-                "personal_notification_rules",
-                "alert_notifications",
-                "notification_endpoints",
+                "mackerel",
+                "oncall",
+                "grafana",
+                "influxdb",
                 "alertmanager_intake",
                 "pagerduty_intake",
             )
@@ -172,12 +172,12 @@ def test_scheduled_sample_runs_a_tick(aws_env: Any) -> None:
 def test_sample_is_valid_json_for_sam(path: Path) -> None:
     event = load(path)
     if path.parent.name in (
-        "alerts",
+        "uptime",
         "events",
-        "notification_groups",
-        "personal_notification_rules",
-        "alert_notifications",
-        "notification_endpoints",
+        "mackerel",
+        "oncall",
+        "grafana",
+        "influxdb",
         "alertmanager_intake",
         "pagerduty_intake",
     ):

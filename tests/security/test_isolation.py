@@ -18,12 +18,12 @@ from tests.support.receiver import Receiver
 from tests.support.sample_records import EVENTS, SAMPLE_ORG, SAMPLE_TOKEN, load, seed_all
 
 API_FOLDERS = (
-    "alerts",
+    "uptime",
     "events",
-    "notification_groups",
-    "personal_notification_rules",
-    "alert_notifications",
-    "notification_endpoints",
+    "mackerel",
+    "oncall",
+    "grafana",
+    "influxdb",
 )
 
 
