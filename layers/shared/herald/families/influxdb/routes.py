@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from herald.api.family import PUBLIC, principal
-from herald.api.scoped_router import ScopedRouter
+from herald.api.scoped_router import ScopedRouter, Swagger
 from herald.families.influxdb import service as endpoints
 from herald.families.influxdb.wire import (
     EndpointIn,
@@ -27,8 +27,9 @@ from herald.families.influxdb.wire import (
 )
 
 READ, WRITE = "endpoints:read", "endpoints:write"
-SWAGGER = "/api/v2/notificationEndpoints/swagger"
-router = ScopedRouter(swagger=SWAGGER)
+router = ScopedRouter(
+    swagger=Swagger("/api/v2/notificationEndpoints/swagger", "Herald InfluxDB notification endpoints API", "2.0.0")
+)
 
 Id = Annotated[str, Path(max_length=64)]
 OptionalParam = Annotated[str | None, Query(max_length=256)]

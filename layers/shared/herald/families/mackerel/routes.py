@@ -9,7 +9,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from herald.api.family import principal
-from herald.api.scoped_router import ScopedRouter
+from herald.api.scoped_router import ScopedRouter, Swagger
 from herald.families.mackerel import service
 from herald.families.mackerel.wire import (
     Channel,
@@ -20,8 +20,9 @@ from herald.families.mackerel.wire import (
     NotificationGroupList,
 )
 
-SWAGGER = "/api/v0/notification-groups/swagger"
-router = ScopedRouter(swagger=SWAGGER)
+router = ScopedRouter(
+    swagger=Swagger("/api/v0/notification-groups/swagger", "Herald Mackerel notification groups API", "1.0.0")
+)
 
 Id = Annotated[str, Path(max_length=64)]
 

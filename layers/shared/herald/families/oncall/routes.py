@@ -11,14 +11,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from herald.api.family import principal
-from herald.api.scoped_router import ScopedRouter
+from herald.api.scoped_router import ScopedRouter, Swagger
 from herald.families.oncall import service
 from herald.families.oncall.wire import Rule, RuleIn, RulePage, User, UserPage
 
 RULES = "/api/v1/personal_notification_rules/"
 USERS = "/api/v1/users/"
-SWAGGER = f"{RULES}swagger"
-router = ScopedRouter(swagger=SWAGGER)
+router = ScopedRouter(swagger=Swagger(f"{RULES}swagger", "Herald OnCall personal notification rules API", "1.0.0"))
 
 RuleId = Annotated[str, Path(max_length=64)]
 PageParam = Annotated[str | None, Query(description="page number (1-based) or `last`")]

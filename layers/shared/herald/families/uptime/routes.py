@@ -8,13 +8,12 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from herald.api.family import principal
-from herald.api.scoped_router import ScopedRouter
+from herald.api.scoped_router import ScopedRouter, Swagger
 from herald.families.uptime import service
 from herald.families.uptime.wire import Alert as AlertOut
 from herald.families.uptime.wire import AlertCreate, AlertEventList, AlertList, AlertUpdate
 
-SWAGGER = "/v1/alerts/swagger"
-router = ScopedRouter(swagger=SWAGGER)
+router = ScopedRouter(swagger=Swagger("/v1/alerts/swagger", "Herald uptime alerts API", "1.0.0"))
 
 AlertId = Annotated[str, Path(max_length=128)]
 
