@@ -1,7 +1,8 @@
 # Issue #19's module renames, OLD -> NEW, for branches written against the old paths (GNU sed):
 #   find . -name '*.py' -not -path './.venv/*' | xargs sed -i -f scripts/renames-19.sed
-# Then `ruff check --fix . && ruff format .` sorts the imports again; ruff's F821 and mypy name any
-# remaining bare `keys.` use of a module that became `table_keys`/`api_keys`.
+# (scripts/renames-19.sh does that and also renames the bare `keys.` uses in files that import the keys
+# modules.) Then `ruff check --fix . && ruff format .` sorts the imports again. A `from herald.data import a, b`
+# line that names a moved module among others is left as it is: ruff's F401/F821 and mypy name it.
 
 # One name per thing
 s/\bherald\.channels\b/herald.senders/g
@@ -126,3 +127,8 @@ s#openapi/alerts\.json#openapi/uptime.json#g
 s#functions/personal_notification_rules\b#functions/oncall#g
 s#events/personal_notification_rules/#events/oncall/#g
 s#openapi/personal_notification_rules\.json#openapi/oncall.json#g
+# The families' error bodies left herald/api/errors.py (which keeps Herald's own, uptime_error) for their wire.py
+s/^\( *\)from herald\.api\.errors import \(influx_[a-z_, ]*\)$/\1from herald.families.influxdb.wire import \2/
+s/^\( *\)from herald\.api\.errors import mackerel_error$/\1from herald.families.mackerel.wire import mackerel_error/
+s/^\( *\)from herald\.api\.errors import grafana_error$/\1from herald.families.grafana.wire import grafana_error/
+s/^\( *\)from herald\.api\.errors import \(oncall_[a-z_, ]*\)$/\1from herald.families.oncall.wire import \2/
