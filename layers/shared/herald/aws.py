@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from typing import Any
 
 import boto3
@@ -21,6 +22,12 @@ def aws_config(service: str = "") -> Config:
     return Config(retries={"mode": "standard", "max_attempts": attempts}, connect_timeout=3, read_timeout=read_timeout)
 
 
+# boto3's default session is not thread-safe while it builds clients and resources (the delivery batch's
+# threads may each ask for their first one at the same moment): they are built under this lock.
+BUILDING = threading.RLock()
+
+
 @functools.cache
 def client(service: str) -> Any:
-    return boto3.client(service, config=aws_config(service))  # type: ignore[call-overload]
+    with BUILDING:
+        return boto3.client(service, config=aws_config(service))  # type: ignore[call-overload]

@@ -45,6 +45,7 @@ class Settings(BaseModel):
     breaker_threshold: int = Field(default=5, ge=1)
     breaker_probe_seconds: float = Field(default=5.0, gt=0)
     breaker_cooloff_seconds: float = Field(default=60.0, gt=0)
+    delivery_concurrency: int = Field(default=10, ge=1, le=100)
 
     def queue_url(self, kind: str) -> str:
         try:
@@ -89,6 +90,7 @@ def from_environ(env: dict[str, str] | os._Environ[str] = os.environ) -> Setting
         "breaker_threshold": "HERALD_BREAKER_THRESHOLD",
         "breaker_probe_seconds": "HERALD_BREAKER_PROBE_SECONDS",
         "breaker_cooloff_seconds": "HERALD_BREAKER_COOLOFF_SECONDS",
+        "delivery_concurrency": "HERALD_DELIVERY_CONCURRENCY",
     }
     for field, var in optional.items():
         if env.get(var):
