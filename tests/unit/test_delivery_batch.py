@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from herald import aws
+from herald import aws, settings
 from herald.delivery import batch
 from herald.delivery.batch import BatchRun, FairTurns, Item
 from herald.delivery.step import QueuedMessage, RetryLater
@@ -153,3 +153,7 @@ def test_aws_clients_are_built_one_at_a_time(monkeypatch: pytest.MonkeyPatch) ->
     finally:
         aws.client.cache_clear()
     assert most == 1
+
+
+def test_aws_clients_keep_a_connection_for_every_sender_thread() -> None:
+    assert aws.aws_config("dynamodb").max_pool_connections == settings.MAX_DELIVERY_CONCURRENCY
