@@ -69,7 +69,7 @@ def test_one_orgs_backlog_cannot_take_all_of_a_batchs_threads() -> None:
     step = Recorder(slow="a")
     items = [item("a", n) for n in range(8)] + [item("b", n) for n in range(2)]
     run = BatchRun(items, step, workers=4, context=None, must_leave_seconds=0)
-    done = threading.Thread(target=run.run, args=(batch.pool(4),))
+    done = threading.Thread(target=run.run, args=())
     done.start()
     # Then b's messages are sent while every one of a's is still stuck
     deadline = time.monotonic() + 5
@@ -98,7 +98,7 @@ def test_what_must_come_back_is_reported_per_message() -> None:
 
     unreadable = batch.read_record({"messageId": "junk", "receiptHandle": "r", "body": "{not json"}, None)
     run = BatchRun([item("a", 0), item("a", 1), item("a", 2), unreadable], step, 10, None, 0)
-    assert sorted(run.run(batch.pool(10))) == ["a1", "a2", "junk"]
+    assert sorted(run.run()) == ["a1", "a2", "junk"]
 
 
 def test_a_message_left_waiting_past_the_time_a_send_needs_comes_back_unsent() -> None:
@@ -111,13 +111,13 @@ def test_a_message_left_waiting_past_the_time_a_send_needs_comes_back_unsent() -
         return "delivered"
 
     run = BatchRun([item("a", 0), item("b", 0), item("a", 1)], step, 1, Remaining(2.5), 2.0)
-    assert sorted(run.run(batch.pool(1))) == ["a1", "b0"]
+    assert sorted(run.run()) == ["a1", "b0"]
     assert started == ["dlv_a0"]
 
 
 def test_the_first_wave_starts_whatever_the_time_left() -> None:
     run = BatchRun([item("a", 0), item("b", 0)], lambda m: "delivered", 2, Remaining(0.1), 20.0)
-    assert run.run(batch.pool(2)) == []
+    assert run.run() == []
 
 
 @pytest.mark.parametrize(

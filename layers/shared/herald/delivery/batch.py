@@ -1,10 +1,10 @@
 """The delivery function's batch loop: one SQS batch's messages sent at once, shared fairly between orgs.
 
-- Each message runs the delivery step (step.py) on a thread of a pool of `HERALD_DELIVERY_CONCURRENCY`
-  threads (default 10, the delivery queues' batch size): with the default, no message of a batch waits
+- Each message runs the delivery step (step.py) on one of `HERALD_DELIVERY_CONCURRENCY` threads
+  (default 10, the delivery queues' batch size): with the default, no message of a batch waits
   for another's send. The threads run in a copy of the batch's context, so the batch's one read per
   destination (data/destinations.py) is shared.
-- A smaller pool than the batch is shared max-min fairly: the next free thread goes to the org with the
+- Fewer threads than messages are shared max-min fairly: the next free thread goes to the org with the
   fewest sends in flight, so one org's backlog of slow sends cannot take the threads another org's
   messages are waiting for. An org uses more than an equal split only while no other org is waiting.
 - A message that had to wait for a thread and still waits when the invocation has less than a send
@@ -20,7 +20,6 @@ queues are standard queues, which SQS then runs as fair queues (docs/decisions.m
 from __future__ import annotations
 
 import contextvars
-import functools
 import json
 import threading
 from collections import Counter, deque
@@ -99,7 +98,7 @@ class FairTurns:
 
 
 class BatchRun:
-    """One batch on the pool: `workers` threads each take the next fair turn until none is left."""
+    """One batch: `workers` threads each take the next fair turn until none is left."""
 
     def __init__(
         self,
@@ -155,18 +154,15 @@ class BatchRun:
             logger.exception("delivery step raised", extra={"delivery_id": item.message.delivery_id})
         return False
 
-    def run(self, pool: ThreadPoolExecutor) -> list[str]:
-        # Each thread runs in a copy of this context: the batch's destination reads are shared.
-        futures = [pool.submit(contextvars.copy_context().run, self._worker) for _ in range(self.workers)]
-        for future in futures:
-            future.result()
+    def run(self) -> list[str]:
+        """Threads of the batch's own (starting one costs microseconds), so batches that share a process,
+        as on the local stack, never wait for each other's threads."""
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="send") as threads:
+            # Each thread runs in a copy of this context: the batch's destination reads are shared.
+            futures = [threads.submit(contextvars.copy_context().run, self._worker) for _ in range(self.workers)]
+            for future in futures:
+                future.result()
         return self.failed
-
-
-@functools.cache
-def pool(size: int) -> ThreadPoolExecutor:
-    """The container's sender threads (created on first use, reused by every batch)."""
-    return ThreadPoolExecutor(max_workers=size, thread_name_prefix="send")
 
 
 def deliver_batch(
@@ -182,5 +178,5 @@ def deliver_batch(
         return {"batchItemFailures": []}
     workers = settings.delivery_concurrency
     must_leave = settings.send_deadline_seconds + RECORD_MARGIN_SECONDS
-    failed = BatchRun(items, step, workers, context, must_leave).run(pool(workers))
+    failed = BatchRun(items, step, workers, context, must_leave).run()
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
