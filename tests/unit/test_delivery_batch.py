@@ -157,3 +157,18 @@ def test_aws_clients_are_built_one_at_a_time(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_aws_clients_keep_a_connection_for_every_sender_thread() -> None:
     assert aws.aws_config("dynamodb").max_pool_connections == settings.MAX_DELIVERY_CONCURRENCY
+
+
+def test_batches_sharing_a_process_do_not_wait_for_each_others_threads() -> None:
+    # Given a batch whose every send is stuck (as a poller of one queue on the local stack might hold)
+    stuck = Recorder(slow="a")
+    first = threading.Thread(target=BatchRun([item("a", n) for n in range(10)], stuck, 10, None, 0).run)
+    first.start()
+    try:
+        # When another batch runs meanwhile, it finishes at once
+        started = time.monotonic()
+        assert BatchRun([item("b", 0), item("b", 1)], Recorder(), 10, None, 0).run() == []
+        assert time.monotonic() - started < 2
+    finally:
+        stuck.release.set()
+        first.join(10)
