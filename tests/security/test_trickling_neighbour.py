@@ -9,6 +9,7 @@ import dataclasses
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -28,8 +29,8 @@ from tests.integration.test_pipeline import (  # noqa: F401  (fixtures)
 from tests.support.receiver import Receiver
 from tests.support.trickle import Trickle
 
-DEADLINE = 3.0
-A_SENDS, B_SENDS = 4, 2
+DEADLINE = 4.0
+A_SENDS, B_SENDS, BATCHES = 4, 2, 2  # per batch
 
 
 def test_a_trickling_receiver_does_not_hold_back_another_orgs_deliveries(
@@ -38,7 +39,7 @@ def test_a_trickling_receiver_does_not_hold_back_another_orgs_deliveries(
     monkeypatch: pytest.MonkeyPatch,
     record_property: Callable[[str, Any], None],
 ) -> None:
-    # Given four sender threads, a 3 s send deadline, org A's alert to a receiver that answers one byte a
+    # Given four sender threads, a 4 s send deadline, org A's alert to a receiver that answers one byte a
     # second, and org B's alert to a healthy receiver
     monkeypatch.setenv("HERALD_SEND_DEADLINE_SECONDS", str(DEADLINE))
     monkeypatch.setenv("HERALD_DELIVERY_CONCURRENCY", "4")
@@ -50,37 +51,46 @@ def test_a_trickling_receiver_does_not_hold_back_another_orgs_deliveries(
     try:
         pipe.create_alert(trickle.url("/a"), cooldownMinutes=0)
         neighbour.create_alert(receiver.url("/b"), cooldownMinutes=0)
-        a_events = [pipe.post_event(monitorId="mon_a") for _ in range(A_SENDS)]
-        b_events = [neighbour.post_event(monitorId="mon_b") for _ in range(B_SENDS)]
+        a_events = [pipe.post_event(monitorId="mon_a") for _ in range(A_SENDS * BATCHES)]
+        b_events = [neighbour.post_event(monitorId="mon_b") for _ in range(B_SENDS * BATCHES)]
         pipe.fan_out_events(*a_events, *b_events)
 
-        # When one SQS batch holds A's messages first, then B's (a FIFO loop would give A every thread)
-        messages = sorted(pipe.receive(100), key=lambda m: json.loads(m["Body"])["orgId"] == org_b)
-        a_ids = {m["MessageId"] for m in messages if json.loads(m["Body"])["orgId"] != org_b}
-        assert len(messages) == A_SENDS + B_SENDS and len(a_ids) == A_SENDS
+        # When two SQS batches (two containers at once) each hold 4 of A's messages first, then 2 of B's
+        # (a first-come loop would give A every thread)
+        queued = pipe.receive(100)
+        a_messages = [m for m in queued if json.loads(m["Body"])["orgId"] != org_b]
+        b_messages = [m for m in queued if json.loads(m["Body"])["orgId"] == org_b]
+        assert (len(a_messages), len(b_messages)) == (A_SENDS * BATCHES, B_SENDS * BATCHES)
+        batches = [
+            a_messages[n * A_SENDS : (n + 1) * A_SENDS] + b_messages[n * B_SENDS : (n + 1) * B_SENDS]
+            for n in range(BATCHES)
+        ]
         started = time.time()
-        failed = pipe.deliver(messages)
+        with ThreadPoolExecutor(BATCHES) as containers:
+            failed = [f for batch_failed in containers.map(pipe.deliver, batches) for f in batch_failed]
         took = time.time() - started
 
         # Then B's deliveries arrived long before A's sends reached their deadline
-        b_latency = [r.at - started for r in receiver.wait_for(B_SENDS, timeout=5, path="/b")]
-        assert len(b_latency) == B_SENDS
+        b_latency = [r.at - started for r in receiver.wait_for(B_SENDS * BATCHES, timeout=5, path="/b")]
+        assert len(b_latency) == B_SENDS * BATCHES
         assert max(b_latency) < DEADLINE / 2, b_latency
-        assert [d["status"] for e in b_events for d in neighbour.deliveries(e)] == ["delivered"] * B_SENDS
+        b_status = [d["status"] for e in b_events for d in neighbour.deliveries(e)]
+        assert b_status == ["delivered"] * B_SENDS * BATCHES
         # And A's messages come back as retries, each cut off at the deadline with the reason
-        assert len(trickle.arrivals) == A_SENDS
-        assert set(failed) == a_ids
+        assert len(trickle.arrivals) == A_SENDS * BATCHES
+        assert sorted(failed) == sorted(m["MessageId"] for m in a_messages)
         a_records = [d for e in a_events for d in pipe.deliveries(e)]
         assert {d["status"] for d in a_records} == {"pending"}
-        assert all("3 s send deadline" in str(d["lastError"]) for d in a_records), a_records
-        # And the batch ended at about one deadline: every message had a thread at once
+        assert all(f"{DEADLINE:g} s send deadline" in str(d["lastError"]) for d in a_records), a_records
+        # And the batches ended at about one deadline: every message had a thread at once
         assert took < 2 * DEADLINE
     finally:
         trickle.close()
     record_property(
         "security",
-        f"the neighbour's latency under a trickling receiver: org B's {B_SENDS} webhooks arrived "
-        f"{min(b_latency) * 1000:.0f}-{max(b_latency) * 1000:.0f} ms after the batch started, while org A's "
-        f"{A_SENDS} sends to a receiver answering 1 byte/s (listed first in the batch, 4 sender threads) held "
-        f"until the {DEADLINE:g} s send deadline and were retried",
+        f"the neighbour's latency under a trickling receiver: org B's {B_SENDS * BATCHES} webhooks arrived "
+        f"{min(b_latency) * 1000:.0f}-{max(b_latency) * 1000:.0f} ms after their batches started, while org "
+        f"A's {A_SENDS * BATCHES} sends to a receiver answering 1 byte/s (listed first in each of {BATCHES} "
+        f"concurrent batches, 4 sender threads each) held until the {DEADLINE:g} s send deadline and were "
+        "retried",
     )
