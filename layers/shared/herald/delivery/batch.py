@@ -149,7 +149,7 @@ class BatchRun:
             self.step(item.message)
             return True
         except RetryLater as later:
-            logger.info("message comes back", extra={"delivery_id": item.message.delivery_id, "why": str(later)})
+            logger.debug("message comes back", extra={"delivery_id": item.message.delivery_id, "why": str(later)})
         except Exception:
             logger.exception("delivery step raised", extra={"delivery_id": item.message.delivery_id})
         return False
