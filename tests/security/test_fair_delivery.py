@@ -1,6 +1,9 @@
-"""A slow or hostile receiver stalls only its own org's deliveries (issue 15, item 3): the delivery batch's
-threads go to the org with the fewest sends in flight (herald/delivery/batch.py), and a send ends at its
-total deadline. On moto, through the real fan-out and delivery handlers, to real loopback receivers."""
+"""Fair delivery between orgs (issue 15, item 3), on moto, through the real fan-out and delivery handlers, to
+real loopback receivers:
+- a slow or hostile receiver stalls only its own org's deliveries: the delivery batch's threads go to the
+  org with the fewest sends in flight (herald/delivery/batch.py), and a send ends at its total deadline;
+- every delivery message names its org, in its body (the batch's fair turns) and as its SQS MessageGroupId
+  (fair queues), on the fan-out's messages and on the fresh message that carries a retry on."""
 
 # ruff: noqa: F811  (the pipeline fixtures are imported from test_pipeline and named as parameters)
 from __future__ import annotations
@@ -22,15 +25,22 @@ from tests.integration.test_pipeline import (  # noqa: F401  (fixtures)
     Pipeline,
     account,
     atomic_moto,
+    count_calls,
     pipe,
     receiver,
     shared_receiver,
 )
-from tests.support.receiver import Receiver
+from tests.support.receiver import Receiver, Reply
 from tests.support.trickle import Trickle
 
 DEADLINE = 4.0
 A_SENDS, B_SENDS, BATCHES = 4, 2, 2  # per batch
+
+
+def configure(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings.get_settings.cache_clear()
 
 
 def test_a_trickling_receiver_does_not_hold_back_another_orgs_deliveries(
@@ -41,9 +51,7 @@ def test_a_trickling_receiver_does_not_hold_back_another_orgs_deliveries(
 ) -> None:
     # Given four sender threads, a 4 s send deadline, org A's alert to a receiver that answers one byte a
     # second, and org B's alert to a healthy receiver
-    monkeypatch.setenv("HERALD_SEND_DEADLINE_SECONDS", str(DEADLINE))
-    monkeypatch.setenv("HERALD_DELIVERY_CONCURRENCY", "4")
-    settings.get_settings.cache_clear()
+    configure(monkeypatch, HERALD_SEND_DEADLINE_SECONDS=str(DEADLINE), HERALD_DELIVERY_CONCURRENCY="4")
     trickle = Trickle(interval=1.0)
     org_b = ids.org_id()
     orgs.ensure(org_b)
@@ -94,3 +102,34 @@ def test_a_trickling_receiver_does_not_hold_back_another_orgs_deliveries(
         f"concurrent batches, 4 sender threads each) held until the {DEADLINE:g} s send deadline and were "
         "retried",
     )
+
+
+def org_named(message: dict[str, Any]) -> tuple[str, str]:
+    return json.loads(message["Body"])["orgId"], message["Attributes"]["MessageGroupId"]
+
+
+def test_fanned_out_and_rescheduled_messages_are_in_their_orgs_message_group(
+    pipe: Pipeline, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given one send per message and a receiver that is down
+    configure(monkeypatch, HERALD_MAX_ATTEMPTS="1", HERALD_RETRY_BASE_SECONDS="0.1")
+    receiver.default = Reply(status=500, body=b"down")
+    try:
+        org = pipe.api.get("/v1/console/session", token=pipe.token).json()["orgId"]
+        pipe.create_alert(receiver.url("/down"))
+        pipe.fan_out_events(pipe.post_event())
+
+        # When the fan-out's message is sent and fails, spending the message's only attempt
+        [first] = pipe.receive()
+        assert org_named(first) == (org, org)
+        sends = count_calls("SendMessageBatch")
+        assert pipe.deliver([first]) == []  # done: a fresh message carries the retry on
+
+        # Then the fresh message is in the org's group too
+        assert [e.get("MessageGroupId") for c in sends for e in c["Entries"]] == [org]
+        deadline = time.time() + 5
+        while not (fresh := pipe.receive()) and time.time() < deadline:
+            time.sleep(0.2)
+        assert [org_named(m) for m in fresh] == [(org, org)]
+    finally:
+        receiver.default = Reply()
