@@ -1,6 +1,7 @@
 """Section 4: delivery concurrency. One SQS batch of 10 webhooks through functions/delivery/app.py's
-handler to a loopback receiver that takes 200 ms per request: the batch's wall time beside one request's
-latency, and beside Apprise sending the same 10 notifications to the same receiver in the same run.
+handler (its batch loop: herald/delivery/batch.py) to a loopback receiver that takes 200 ms per request:
+the batch's wall time beside one request's latency, and beside Apprise sending the same 10 notifications
+to the same receiver in the same run. A target not met states this emulator's floor.
 """
 
 from __future__ import annotations
@@ -100,12 +101,20 @@ def sqs_batch(pairs: list[tuple[str, str]], queue_arn: str) -> dict[str, Any]:
 
 
 def one_aws_call_seconds(samples: int = 10) -> float:
-    """How long moto's server takes for one small call (a GetItem), one at a time."""
+    """How long moto's server takes for one conditional UpdateItem (what a claim and a record are), one at
+    a time."""
     from herald.data.table import table
 
+    key = {"pk": "BENCH#PROBE", "sk": "PROBE"}
+    table().put_item(Item={**key, "n": 0})
     started = time.perf_counter()
     for _ in range(samples):
-        table().get_item(Key={"pk": "BENCH#PROBE", "sk": "PROBE"})
+        table().update_item(
+            Key=key,
+            UpdateExpression="SET n = n + :one",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":one": 1},
+        )
     return (time.perf_counter() - started) / samples
 
 
@@ -202,6 +211,28 @@ def measure() -> dict[str, Any]:
     }
 
 
+def why_not_met(m: dict[str, Any], ratio: float, ahead: bool) -> str:
+    """The floor on this emulator: every AWS call of the batch is applied one at a time by moto's server,
+    and a message can send only after its claim and its destination's read, and finish only after its
+    record; on AWS those calls run in parallel."""
+    serial = sum(m["calls"].values())
+    floor = m["one"] + serial * m["aws_call"]
+    parts = [
+        f"Not met: {fmt_ratio(ratio)} one request"
+        + ("" if ratio > TARGET_RATIO else f", within {TARGET_RATIO}×")
+        + ("" if ahead else ", behind Apprise")
+        + f". The floor here is one request plus the batch's {serial} AWS calls one at a time "
+        f"({serial} × {fmt_ms(m['aws_call'])} = {fmt_ms(serial * m['aws_call'])}): {fmt_ms(floor)}, "
+        f"{fmt_ratio(floor / m['one'])}. moto's server applies one request at a time (local/herald_local/"
+        "moto_server.py, so conditional writes stay atomic), so the 10 claims and the destination read "
+        "queue before the first send and the 10 records after the last; DynamoDB serves them in parallel, "
+        "where the path is one request plus three round trips (claim, destination read, record) of a few "
+        "ms each. The target needs moto at "
+        f"≤ {fmt_ms((TARGET_RATIO - 1) * m['one'] / serial)} per call; load on this machine raises it.",
+    ]
+    return " ".join(parts)
+
+
 def run(context: dict[str, Any]) -> Section:
     section = Section(4, TITLE)
     m = measure()
@@ -252,13 +283,18 @@ def run(context: dict[str, Any]) -> Section:
         first, following = m["calls"].get(op, 0), m["next_calls"].get(op, 0)
         calls.add(op, first, f"{first / BATCH:.1f}", following, f"{following / BATCH:.1f}")
     section.tables.append(calls)
+    ahead = m["batch"] < m["apprise"]
+    met = ratio <= TARGET_RATIO and ahead and m["delivered"] == BATCH
     section.targets.append(
         Target(
-            f"{BATCH} concurrent webhooks ≤ {TARGET_RATIO}× one request's latency",
-            f"{fmt_ms(m['batch'])} vs {fmt_ms(m['one'])} ({fmt_ratio(ratio)}; Apprise {fmt_ratio(apprise_ratio)})",
-            ratio <= TARGET_RATIO and m["delivered"] == BATCH,
+            f"{BATCH} webhooks of one SQS batch ≤ {TARGET_RATIO}× one request's latency, and ahead of Apprise",
+            f"{fmt_ms(m['batch'])} vs {fmt_ms(m['one'])} ({fmt_ratio(ratio)}); Apprise {fmt_ms(m['apprise'])} "
+            f"({fmt_ratio(apprise_ratio)}): Herald {'ahead' if ahead else 'behind'}",
+            met,
         )
     )
+    if not met:
+        section.notes.append(why_not_met(m, ratio, ahead))
     section.notes += [
         f"The receiver (tests/support/receiver.py) answers every request after {DELAY * 1000:.0f} ms; one "
         "request's latency is the median of 3 plain POSTs of the same webhook body from this process.",
@@ -280,9 +316,9 @@ def run(context: dict[str, Any]) -> Section:
         "Apprise: one Apprise object with the 10 json:// URLs, one notify() call (its own thread pool), to the "
         "same receiver in the same run.",
         "Peak in flight: the most requests the receiver held at once (arrivals within one 200 ms window). "
-        "Below 10 means the sender's worker pool, not the receiver, set the pace: Python's default thread "
-        "pool (used by asyncio.to_thread and by Apprise) has min(32, CPUs + 4) workers: 6 on a 2-CPU "
-        "machine.",
+        "Below 10 means the sender's worker pool, not the receiver, set the pace: Herald's batch loop has "
+        "HERALD_DELIVERY_CONCURRENCY threads (default 10, one per message of a full batch); Python's "
+        "default thread pool (used by Apprise) has min(32, CPUs + 4) workers: 6 on a 2-CPU machine.",
     ]
     if m["failures"]:
         section.notes.append(f"{m['failures']} message(s) of the batch were reported as failed.")

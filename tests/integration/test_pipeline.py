@@ -327,7 +327,8 @@ def test_event_is_fanned_out_queued_and_delivered_signed(pipe: Pipeline, receive
     event_id = pipe.post_event(monitorId="mon_web1", message="HTTP 503")
     pipe.fan_out_events(event_id)
 
-    # Then one pending delivery is recorded and one message (ids only, no secrets) is queued
+    # Then one pending delivery is recorded and one message (ids only, no secrets) is queued, in its org's
+    # message group (SQS fair queues)
     [pending] = pipe.deliveries(event_id)
     assert pending["status"] == "pending" and pending["attempts"] == 0
     assert pending["destination"] == {
@@ -337,7 +338,9 @@ def test_event_is_fanned_out_queued_and_delivered_signed(pipe: Pipeline, receive
         "name": pending["destination"]["name"],
     }
     messages = pipe.receive()
-    assert bodies(messages) == [{"eventId": event_id, "deliveryId": pending["id"]}]
+    org = pipe.api.get("/v1/console/session", token=pipe.token).json()["orgId"]
+    assert bodies(messages) == [{"eventId": event_id, "deliveryId": pending["id"], "orgId": org}]
+    assert messages[0]["Attributes"]["MessageGroupId"] == org
 
     # When the delivery function gets the message
     assert pipe.deliver(messages) == []
@@ -877,7 +880,8 @@ def test_send_message_batch_failure_fails_the_stream_record_and_a_replay_recover
 
     # Then the same pending delivery is queued and sent once
     [delivery] = pipe.deliveries(event_id)
-    assert bodies(pipe.receive()) == [{"eventId": event_id, "deliveryId": delivery["id"]}]
+    [body] = bodies(pipe.receive())
+    assert (body["eventId"], body["deliveryId"]) == (event_id, delivery["id"])
 
 
 def test_partially_failed_send_message_batch_fails_only_that_record(pipe: Pipeline, receiver: Receiver) -> None:

@@ -31,6 +31,7 @@ def test_every_kind_is_documented(kind: str) -> None:
         "HERALD_BREAKER_THRESHOLD",
         "HERALD_BREAKER_PROBE_SECONDS",
         "HERALD_BREAKER_COOLOFF_SECONDS",
+        "HERALD_DELIVERY_CONCURRENCY",
     ],
 )
 def test_every_delivery_setting_is_documented(variable: str) -> None:

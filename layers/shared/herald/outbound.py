@@ -8,6 +8,7 @@ connection is closed.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import socket
 import threading
 import time
@@ -109,7 +110,8 @@ def request(method: str, url: str, body: bytes | None, headers: dict[str, str]) 
             )
             response = connection.getresponse()
             data = response.read(MAX_RESPONSE_BYTES)
-        except (urllib3.exceptions.HTTPError, OSError) as error:
+        # a half-read answer (a status line cut off when the deadline closed the socket) is an HTTPException
+        except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as error:
             if timer.expired:
                 raise TransportError(f"no complete answer within the {deadline:g} s send deadline") from None
             raise TransportError(f"{type(error).__name__}: {error}") from None

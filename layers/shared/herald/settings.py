@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 
 # One queue per delivery kind (herald.delivery.contract declares the kinds): QUEUE_URL_<KIND> names it.
 QUEUE_PREFIX = "QUEUE_URL_"
+# Sender threads per delivery batch (HERALD_DELIVERY_CONCURRENCY) at most; AWS clients keep as many connections.
+MAX_DELIVERY_CONCURRENCY = 100
 
 
 def __getattr__(name: str) -> Any:
@@ -45,6 +47,7 @@ class Settings(BaseModel):
     breaker_threshold: int = Field(default=5, ge=1)
     breaker_probe_seconds: float = Field(default=5.0, gt=0)
     breaker_cooloff_seconds: float = Field(default=60.0, gt=0)
+    delivery_concurrency: int = Field(default=10, ge=1, le=MAX_DELIVERY_CONCURRENCY)
 
     def queue_url(self, kind: str) -> str:
         try:
@@ -89,6 +92,7 @@ def from_environ(env: dict[str, str] | os._Environ[str] = os.environ) -> Setting
         "breaker_threshold": "HERALD_BREAKER_THRESHOLD",
         "breaker_probe_seconds": "HERALD_BREAKER_PROBE_SECONDS",
         "breaker_cooloff_seconds": "HERALD_BREAKER_COOLOFF_SECONDS",
+        "delivery_concurrency": "HERALD_DELIVERY_CONCURRENCY",
     }
     for field, var in optional.items():
         if env.get(var):

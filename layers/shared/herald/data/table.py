@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from herald.aws import aws_config
+from herald.aws import BUILDING, aws_config
 from herald.settings import get_settings
 
 
@@ -19,12 +19,14 @@ def table() -> Any:
 @functools.lru_cache(maxsize=4)
 def _table(name: str) -> Any:
     # Building a Table resource loads its definition (~10 ms): once per container, not once per call.
-    return _resource().Table(name)
+    with BUILDING:
+        return _resource().Table(name)
 
 
 @functools.lru_cache(maxsize=1)
 def _resource() -> Any:
-    return boto3.resource("dynamodb", config=aws_config())
+    with BUILDING:
+        return boto3.resource("dynamodb", config=aws_config())
 
 
 def clear_cache() -> None:

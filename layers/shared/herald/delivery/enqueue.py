@@ -9,7 +9,10 @@ delivery records and SQS messages:
 - a trigger older than a recovery of the same dedupKey already queued to that destination is recorded
   `skipped` as stale (herald.delivery.stops), and a recovery marks its destinations for that check;
 - messages are sent ten to a SendMessageBatch, grouped by queue; a failed send is reported by its
-  `source` (a stream sequence number, an event id) so the caller can retry just that.
+  `source` (a stream sequence number, an event id) so the caller can retry just that;
+- each message names its org, in its body (the delivery batch's fair turns, delivery/batch.py) and as its
+  MessageGroupId, which makes the standard delivery queues SQS fair queues: an org with a backlog or slow
+  receivers does not raise the other orgs' time in the queue (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -56,13 +59,15 @@ class QueuedSend:
     source: str
 
     delay_seconds: int = 0
+    org_id: str = ""
 
     def body(self) -> str:
-        return message_body(self.event_id, self.delivery_id)
+        return message_body(self.event_id, self.delivery_id, self.org_id)
 
 
-def message_body(event_id: str, delivery_id: str) -> str:
-    return json.dumps({"eventId": event_id, "deliveryId": delivery_id})
+def message_body(event_id: str, delivery_id: str, org_id: str = "") -> str:
+    body = {"eventId": event_id, "deliveryId": delivery_id}
+    return json.dumps({**body, "orgId": org_id} if org_id else body)
 
 
 def build_record(event: StoredEvent, item: PlannedDelivery, at: str) -> DeliveryRecord:
@@ -107,7 +112,7 @@ def record_deliveries(event: StoredEvent, planned: Iterable[PlannedDelivery]) ->
             existing = deliveries_repo.get(event.id, record.id)
             if existing is None or existing.status != "pending":
                 continue
-        pending.append(QueuedSend(record.kind, event.id, record.id, event.id))
+        pending.append(QueuedSend(record.kind, event.id, record.id, event.id, org_id=record.org_id))
     return pending
 
 
@@ -126,7 +131,7 @@ class Batch:
             logger.exception("recording deliveries failed", extra={"event_id": event.id, "source": source})
             self.failed.add(source)
             return 0
-        self.sends.extend(QueuedSend(s.kind, s.event_id, s.delivery_id, source) for s in found)
+        self.sends.extend(QueuedSend(s.kind, s.event_id, s.delivery_id, source, org_id=s.org_id) for s in found)
         return len(found)
 
     def flush(self) -> set[str]:
@@ -146,10 +151,10 @@ def enqueue(event: StoredEvent, planned: Iterable[PlannedDelivery]) -> int:
     return count
 
 
-def requeue(kind: str, event_id: str, delivery_id: str, delay_seconds: int = 0) -> None:
+def requeue(kind: str, event_id: str, delivery_id: str, delay_seconds: int = 0, org_id: str = "") -> None:
     """Queues an existing record again (a retry, a scheduled replay, an escalation step, a redriven message),
     at most 15 minutes later (SQS's DelaySeconds)."""
-    if send([QueuedSend(kind, event_id, delivery_id, delivery_id, delay_seconds)]):
+    if send([QueuedSend(kind, event_id, delivery_id, delivery_id, delay_seconds, org_id)]):
         raise RuntimeError(f"could not queue delivery {delivery_id}")
 
 
@@ -157,6 +162,8 @@ def _entry(index: int, item: QueuedSend) -> dict[str, object]:
     entry: dict[str, object] = {"Id": str(index), "MessageBody": item.body()}
     if item.delay_seconds:
         entry["DelaySeconds"] = item.delay_seconds
+    if item.org_id:
+        entry["MessageGroupId"] = item.org_id
     return entry
 
 

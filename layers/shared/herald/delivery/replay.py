@@ -111,7 +111,7 @@ def redrive(dead_letter_url: str, queue_url: str) -> RedriveReport:
                 if record is not None and deliveries_repo.reset_to_pending(record.event_id, record.id, at, now):
                     report.reset += 1
                 if record is not None:
-                    enqueue.requeue(record.kind, record.event_id, record.id)
+                    enqueue.requeue(record.kind, record.event_id, record.id, org_id=record.org_id)
                 else:
                     sqs.send_message(QueueUrl=queue_url, MessageBody=message["Body"])
                 report.moved += 1
@@ -139,11 +139,11 @@ def dead_letter(kind: str, event_id: str, delivery_id: str) -> bool:
     return True
 
 
-def requeue(kind: str, event_id: str, delivery_id: str, delay: float) -> None:
+def requeue(kind: str, event_id: str, delivery_id: str, delay: float, org_id: str = "") -> None:
     """A fresh message `delay` seconds from now: a delayed SQS message up to 15 minutes, else a timer."""
     seconds = max(0, int(delay + 0.999))
     if seconds <= MAX_DELAY_SECONDS:
-        enqueue.requeue(kind, event_id, delivery_id, seconds)
+        enqueue.requeue(kind, event_id, delivery_id, seconds, org_id)
         return
     timers.schedule(
         f"replay#{event_id}#{delivery_id}",
@@ -162,4 +162,4 @@ def replay_pending(payload: dict[str, Any]) -> None:
     if record is None or record.status != "pending":
         logger.info("scheduled retry no longer needed", extra={"delivery_id": delivery_id})
         return
-    requeue(str(payload.get("kind") or record.kind), event_id, delivery_id, 0)
+    requeue(str(payload.get("kind") or record.kind), event_id, delivery_id, 0, record.org_id)

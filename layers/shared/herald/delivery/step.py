@@ -151,7 +151,7 @@ def _hold(message: QueuedMessage, record: repo.DeliveryRecord, seconds: float, p
     metrics.add_metric(name="DeliveryHeld", unit="Count", value=1)
     step = hold_step(seconds, message.receive_count, policy)
     if step.action == "reschedule":
-        replay.requeue(record.kind, record.event_id, record.id, step.delay)
+        replay.requeue(record.kind, record.event_id, record.id, step.delay, record.org_id)
         return "held"
     _set_visibility(message, step.delay)
     raise RetryLater(f"{why}: held {step.delay} s")
@@ -196,7 +196,7 @@ def _carry_out(message: QueuedMessage, record: repo.DeliveryRecord, step: Step, 
     repo.release_for_retry(record.event_id, record.id, at, step.reason, now + step.delay)
     metrics.add_metric(name="DeliveryRetried", unit="Count", value=1)
     if step.action == "reschedule":
-        replay.requeue(record.kind, record.event_id, record.id, step.delay)
+        replay.requeue(record.kind, record.event_id, record.id, step.delay, record.org_id)
         return "rescheduled"
     _set_visibility(message, step.delay)
     raise RetryLater(step.reason)

@@ -59,7 +59,7 @@ def _rescue(record: DeliveryRecord, now: float, horizon: float) -> str:
             reason += f"; last error: {record.last_error}"
         return "failed" if repo.fail_if_pending(record.event_id, record.id, clock.iso(), reason) else "requeued"
     if repo.mark_swept(record.event_id, record.id, clock.iso(), now, now):
-        replay.requeue(record.kind, record.event_id, record.id, 0)
+        replay.requeue(record.kind, record.event_id, record.id, 0, record.org_id)
     return "requeued"
 
 

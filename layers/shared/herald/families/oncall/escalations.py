@@ -163,7 +163,7 @@ def _queue(item: dict[str, Any]) -> bool:
     changed = False
     for step in item["steps"]:
         if step.get("status") == "sent" and step.get("queued") is False:
-            enqueue.requeue(step["kind"], item["eventId"], step["deliveryId"])
+            enqueue.requeue(step["kind"], item["eventId"], step["deliveryId"], org_id=str(item.get("orgId") or ""))
             step["queued"] = True
             changed = True
     return changed
