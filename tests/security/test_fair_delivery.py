@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from herald import ids, settings
-from herald.auth.keys import create_key
+from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import orgs
 from tests.integration.test_pipeline import (  # noqa: F401  (fixtures)
