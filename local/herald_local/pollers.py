@@ -204,8 +204,10 @@ class QueuePoller(Poller):
         props: dict[str, Any],
         interval: float = 0.2,
         wake: threading.Event | None = None,
+        ready: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(f"sqs:{queue_arn.rsplit(':', 1)[-1]}", interval, wake)
+        self.ready = ready  # whether a message is visible, asked before ReceiveMessage (see queues.py)
         self.sqs = clients("sqs")
         self.queue_url = queue_url
         self.queue_arn = queue_arn
@@ -217,6 +219,9 @@ class QueuePoller(Poller):
         self.on_batch: Callable[[list[dict[str, Any]], float], None] | None = None
 
     def poll_once(self) -> bool:
+        if self.ready is not None and not self.ready():
+            self.interval = self.base_interval
+            return False
         messages = self.sqs.receive_message(
             QueueUrl=self.queue_url,
             MaxNumberOfMessages=self.batch_size,

@@ -18,6 +18,7 @@ from herald_local.api_server import ApiServer
 from herald_local.functions import FunctionPool
 from herald_local.moto_server import STREAM_WRITES, MotoServer
 from herald_local.pollers import Poller, QueuePoller, SchedulePoller, StreamPoller, rate_seconds
+from herald_local.queues import QueueView
 from herald_local.streams import TableStream
 from herald_local.template import REGION, Resolver, Template, provision
 from herald_local.wakeups import queue_key
@@ -146,6 +147,7 @@ class Stack:
                     props,
                     self.poll_interval,
                     wakeups.event(queue_key(self.resolver.refs[logical])),
+                    QueueView(self.resolver.resolve(props["Queue"]), lambda: self.moto.locks.held("sqs")).has_visible,
                 )
                 if self.print_outcomes and poller.queue_url in self._delivery_queues():
                     poller.on_batch = report_deliveries

@@ -1,10 +1,11 @@
 """The local stack's emulator: moto's server with a lock per service (a queue poll never waits for a
 DynamoDB request, conditional writes stay atomic), the wake-ups it sends the pollers, and the table's
-stream read in-process."""
+stream and queues read in-process."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from herald_local.moto_server import SERVICES, STREAM_WRITES, MotoServer, ServiceLocks, signing_service
+from herald_local.queues import QueueView
 from herald_local.streams import TableStream
 from herald_local.template import REGION
 from herald_local.wakeups import queue_key
@@ -182,3 +184,20 @@ def test_the_stream_is_read_in_process_filtered_copied_and_trimmed(server: MotoS
     assert shard is not None and shard.items == []  # read records are trimmed; numbering goes on
     put("p6", "event")
     assert [r["dynamodb"]["SequenceNumber"] for r in stream.read_after(after, 100, is_event)[1]] == [str(after + 1)]
+
+
+def test_a_queue_view_sees_visible_messages_only(server: MotoServer) -> None:
+    sqs = client(server, "sqs")
+    url = sqs.create_queue(QueueName="viewed")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    view = QueueView(arn, lambda: server.locks.held("sqs"))
+    assert not view.has_visible()
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=1)
+    assert not view.has_visible()  # delayed, as a retry is
+    deadline = time.monotonic() + 10
+    while not view.has_visible() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert view.has_visible()
+    assert sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"][0]["Body"] == "later"
+    assert not view.has_visible()  # in flight
+    assert QueueView(arn.replace("viewed", "gone"), lambda: server.locks.held("sqs")).has_visible()
