@@ -16,6 +16,7 @@ import contextlib
 import io
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -46,19 +47,40 @@ def signing_service(environ: dict[str, Any]) -> str | None:
 class ServiceLocks:
     def __init__(self) -> None:
         self.locks = {name: threading.Lock() for name in SERVICES}
+        # Per service: requests served and CPU seconds spent holding its lock (the emulator's floor).
+        self.requests = dict.fromkeys(SERVICES, 0)
+        self.cpu_seconds = dict.fromkeys(SERVICES, 0.0)
+
+    def own(self, service: str | None) -> str:
+        return service if service in self.locks else "other"
 
     def names_for(self, service: str | None) -> tuple[str, ...]:
         if service is None:
             return SERVICES
-        own = service if service in self.locks else "other"
+        own = self.own(service)
         return tuple(sorted({own, *CALLS_INTO.get(own, ())}))
 
     @contextlib.contextmanager
     def held(self, service: str | None) -> Iterator[None]:
+        names = self.names_for(service)
         with contextlib.ExitStack() as stack:
-            for name in self.names_for(service):
+            for name in names:
                 stack.enter_context(self.locks[name])
-            yield
+            started = time.thread_time()
+            try:
+                yield
+            finally:
+                own = self.own(service)
+                self.requests[own] += 1
+                self.cpu_seconds[own] += time.thread_time() - started
+
+    def usage(self) -> str:
+        """`dynamodb 1234 requests 5.6 s CPU, sqs …`: the services that served requests."""
+        return ", ".join(
+            f"{name} {self.requests[name]} requests {self.cpu_seconds[name]:.1f} s CPU"
+            for name in SERVICES
+            if self.requests[name]
+        )
 
 
 class _Locked:
