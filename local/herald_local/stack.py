@@ -40,7 +40,7 @@ LOCAL_DEFAULTS = {
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "HERALD_RATE_LIMIT_PER_SECOND": "200",
-    # moto's server applies requests one at a time: under a burst a request may queue for a while.
+    # moto's server applies a service's requests one at a time: under a burst one may queue for a while.
     "HERALD_AWS_READ_TIMEOUT_SECONDS": "60",
     "HERALD_RATE_LIMIT_BURST": "500",
 }
