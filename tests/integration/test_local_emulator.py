@@ -4,16 +4,19 @@ stream and queues read in-process."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from herald_local.moto_server import SERVICES, STREAM_WRITES, MotoServer, ServiceLocks, signing_service
+from herald_local.pollers import StreamPoller
 from herald_local.queues import QueueView
 from herald_local.streams import TableStream
 from herald_local.template import REGION
@@ -201,3 +204,45 @@ def test_a_queue_view_sees_visible_messages_only(server: MotoServer) -> None:
     assert sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"][0]["Body"] == "later"
     assert not view.has_visible()  # in flight
     assert QueueView(arn.replace("viewed", "gone"), lambda: server.locks.held("sqs")).has_visible()
+
+
+class RecordingPool:
+    """Stands in for a function: records the batches it is invoked with."""
+
+    def __init__(self) -> None:
+        self.spec = SimpleNamespace(name="Recorder")
+        self.batches: list[list[dict[str, Any]]] = []
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        self.batches.append(event["Records"])
+        return {"batchItemFailures": []}
+
+
+def test_a_write_wakes_the_stream_poller_long_before_its_idle_interval(server: MotoServer) -> None:
+    arn = make_table(server, "polled")
+    pool = RecordingPool()
+    pattern = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"type": {"S": ["event"]}}}}
+    poller = StreamPoller(
+        lambda service: client(server, service),
+        TableStream(arn, lambda: server.locks.held("dynamodb"), trim=True),
+        cast(Any, pool),
+        {"BatchSize": 10, "FilterCriteria": {"Filters": [{"Pattern": json.dumps(pattern)}]}},
+        None,
+        interval=60.0,
+        wake=server.wakeups.event(STREAM_WRITES),
+    )
+    poller.start()
+    try:
+        time.sleep(0.5)  # the first poll found nothing: the poller now waits up to a minute
+        dynamodb = client(server, "dynamodb")
+        dynamodb.put_item(TableName="polled", Item={"pk": {"S": "c"}, "type": {"S": "counter"}})
+        dynamodb.put_item(TableName="polled", Item={"pk": {"S": "e"}, "type": {"S": "event"}})
+        deadline = time.monotonic() + 10
+        while not pool.batches and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        poller.stop()
+        poller.join(10)
+    assert [[r["dynamodb"]["Keys"]["pk"]["S"] for r in batch] for batch in pool.batches] == [["e"]]
+    record = pool.batches[0][0]
+    assert record["eventSourceARN"] == arn and isinstance(record["dynamodb"]["ApproximateCreationDateTime"], float)
