@@ -25,7 +25,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from herald_local.wakeups import Wakeups, queue_key
 
-SERVICES = ("dynamodb", "kms", "ses", "sns", "sqs", "ssm", "sts", "other")
+SERVICES = ("dynamodb", "kms", "other", "ses", "sns", "sqs", "ssm", "sts")  # sorted: the order locks are taken in
 # A service's backend that calls another's (moto: ses/models.py publishes to SNS, sns/models.py to SQS).
 CALLS_INTO = {"ses": ("sns", "sqs"), "sns": ("sqs",)}
 TABLE_WRITES = frozenset(
