@@ -72,6 +72,7 @@ def run() -> int:
         outbox.stop()
         stack.stop()
         log_stream.close()
+        print(f"[moto] served: {stack.moto.locks.usage()}", flush=True)
     return 0
 
 

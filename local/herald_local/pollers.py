@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from herald_local.functions import FunctionPool
+from herald_local.streams import TableStream
 from herald_local.template import ACCOUNT_ID, REGION
 
 Clients = Callable[[str], Any]
@@ -30,45 +31,53 @@ def matches_pattern(pattern: Any, value: Any) -> bool:
 
 
 class Poller(threading.Thread):
-    def __init__(self, name: str, interval: float) -> None:
+    """Polls until stopped; after an empty poll it sleeps `interval`, or less when `wake` is set (the
+    emulator sets it when something arrives for this poller, see wakeups.py)."""
+
+    def __init__(self, name: str, interval: float, wake: threading.Event | None = None) -> None:
         super().__init__(name=name, daemon=True)
         self.interval = interval
         self.stopping = threading.Event()
+        self.wake = wake or threading.Event()
 
     def run(self) -> None:
         while not self.stopping.is_set():
+            self.wake.clear()
             try:
                 busy = self.poll_once()
             except Exception as error:
                 print(f"[{self.name}] {type(error).__name__}: {error}", flush=True)
                 busy = False
             if not busy:
-                self.stopping.wait(self.interval)
+                self.wake.wait(self.interval)
 
     def poll_once(self) -> bool:
         raise NotImplementedError
 
     def stop(self) -> None:
         self.stopping.set()
+        self.wake.set()
 
 
 class StreamPoller(Poller):
-    """One shard iterator per shard; failed records are retried from the first failure, bisected on a
-    crash, and sent to the on-failure destination when retries or record age run out."""
+    """Reads the table's stream (one shard, as moto keeps it); failed records are retried from the first
+    failure, bisected on a crash, and sent to the on-failure destination when retries or record age run
+    out."""
 
     def __init__(
         self,
         clients: Clients,
-        stream_arn: str,
+        stream: TableStream,
         pool: FunctionPool,
         props: dict[str, Any],
         on_failure_url: str | None,
         interval: float = 0.2,
+        wake: threading.Event | None = None,
     ) -> None:
-        super().__init__(f"stream:{pool.spec.name}", interval)
-        self.streams = clients("dynamodbstreams")
+        super().__init__(f"stream:{pool.spec.name}", interval, wake)
         self.sqs = clients("sqs")
-        self.stream_arn = stream_arn
+        self.stream = stream
+        self.stream_arn = stream.arn
         self.pool = pool
         self.batch_size = int(props.get("BatchSize", 100))
         self.max_retries = int(props.get("MaximumRetryAttempts", -1))
@@ -77,52 +86,23 @@ class StreamPoller(Poller):
         self.partial = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
         self.filters = [json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])]
         self.on_failure_url = on_failure_url
-        # The last sequence number read per shard. A fresh iterator is taken after it on every poll: moto
-        # restores its tables from a copy when a transaction is cancelled, which strands older iterators.
-        self.positions: dict[str, str | None] = {}
-        self.next_refresh = 0.0
         self.base_interval = interval
-        self.pending: dict[str, list[dict[str, Any]]] = {}
-        self.attempts: dict[str, int] = {}
-        self.limits: dict[str, int] = {}
-
-    def _refresh_shards(self) -> None:
-        if self.positions and time.monotonic() < self.next_refresh:
-            return
-        self.next_refresh = time.monotonic() + 5.0
-        description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
-        for shard in description.get("Shards", []):
-            if shard["ShardId"] not in self.positions:
-                self.positions[shard["ShardId"]] = None
-                self.pending[shard["ShardId"]] = []
-
-    def _iterator(self, shard_id: str) -> str:
-        position = self.positions[shard_id]
-        kwargs: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard_id}
-        if position is None:
-            kwargs["ShardIteratorType"] = "TRIM_HORIZON"
-        else:
-            kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=position)
-        return str(self.streams.get_shard_iterator(**kwargs)["ShardIterator"])
+        self.position: int | None = None  # the last sequence number read
+        self.pending: list[dict[str, Any]] = []  # read, passed the filter, not yet handled
+        self.attempts = 0
+        self.limit: int | None = None  # a bisected batch's size
 
     def poll_once(self) -> bool:
-        self._refresh_shards()
-        busy = False
         active = False
-        for shard_id in list(self.positions):
-            pending = self.pending[shard_id]
-            if len(pending) < self.batch_size:
-                page = self.streams.get_records(ShardIterator=self._iterator(shard_id), Limit=self.batch_size)
-                records = page.get("Records", [])
-                if records:
-                    self.positions[shard_id] = str(records[-1]["dynamodb"]["SequenceNumber"])
-                    active = True
-                pending.extend(self._lambda_record(r) for r in records)
-            pending[:] = [r for r in pending if self._passes_filter(r)]
-            if pending:
-                busy = True
-                self._process(shard_id, pending[: self.limits.get(shard_id, self.batch_size)])
-        # An idle stream is read less often (up to once a second), as idle queues are.
+        if len(self.pending) < self.batch_size:
+            position, records = self.stream.read_after(self.position, self.batch_size, self._passes_filter)
+            active = position != self.position
+            self.position = position
+            self.pending.extend(self._lambda_record(r) for r in records)
+        busy = bool(self.pending)
+        if busy:
+            self._process(self.pending[: self.limit or self.batch_size])
+        # An idle stream is read less often (up to once a second, or when a write wakes it).
         active = active or busy
         self.interval = self.base_interval if active else min(self.interval * 2, max(1.0, self.base_interval))
         return busy
@@ -145,8 +125,8 @@ class StreamPoller(Poller):
             "eventSourceARN": self.stream_arn,
         }
 
-    def _process(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
-        pending = self.pending[shard_id]
+    def _process(self, batch: list[dict[str, Any]]) -> None:
+        pending = self.pending
         try:
             result = self.pool.invoke({"Records": batch})
             failures = (
@@ -158,24 +138,23 @@ class StreamPoller(Poller):
             failed_at = 0
             if self.bisect and len(batch) > 1:
                 # Retry the first half on its own; Lambda bisects the same way.
-                self.limits[shard_id] = len(batch) // 2
+                self.limit = len(batch) // 2
         if failed_at is None:
             del pending[: len(batch)]
-            self.attempts.pop(shard_id, None)
-            self.limits.pop(shard_id, None)
+            self.attempts = 0
+            self.limit = None
             return
         del pending[:failed_at]
-        attempts = self.attempts.get(shard_id, 0) + 1
-        self.attempts[shard_id] = attempts
+        self.attempts += 1
         first = pending[0]
         too_old = (
             self.max_age >= 0
             and time.time() - float(first["dynamodb"].get("ApproximateCreationDateTime", time.time())) > self.max_age
         )
-        if (self.max_retries >= 0 and attempts > self.max_retries) or too_old:
+        if (self.max_retries >= 0 and self.attempts > self.max_retries) or too_old:
             self._give_up(first)
             del pending[:1]
-            self.attempts.pop(shard_id, None)
+            self.attempts = 0
 
     @staticmethod
     def _first_failure(batch: list[dict[str, Any]], failures: list[str]) -> int | None:
@@ -211,7 +190,8 @@ class QueuePoller(Poller):
     visibility timeout (which the handler may have changed) and SQS redrives them after maxReceiveCount.
 
     An idle queue is polled less often (the wait doubles after each empty poll, up to `max_idle_interval`,
-    and drops back at once when a message arrives): one poller per channel kind, all sharing moto's lock."""
+    and drops back at once when a message arrives); a message sent to the queue wakes it at once. The
+    idle polls are what finds messages whose delay or visibility timeout ran out (a retry)."""
 
     max_idle_interval = 1.0
 
@@ -223,8 +203,11 @@ class QueuePoller(Poller):
         pool: FunctionPool,
         props: dict[str, Any],
         interval: float = 0.2,
+        wake: threading.Event | None = None,
+        ready: Callable[[], bool] | None = None,
     ) -> None:
-        super().__init__(f"sqs:{queue_arn.rsplit(':', 1)[-1]}", interval)
+        super().__init__(f"sqs:{queue_arn.rsplit(':', 1)[-1]}", interval, wake)
+        self.ready = ready  # whether a message is visible, asked before ReceiveMessage (see queues.py)
         self.sqs = clients("sqs")
         self.queue_url = queue_url
         self.queue_arn = queue_arn
@@ -236,6 +219,9 @@ class QueuePoller(Poller):
         self.on_batch: Callable[[list[dict[str, Any]], float], None] | None = None
 
     def poll_once(self) -> bool:
+        if self.ready is not None and not self.ready():
+            self.interval = self.base_interval
+            return False
         messages = self.sqs.receive_message(
             QueueUrl=self.queue_url,
             MaxNumberOfMessages=self.batch_size,

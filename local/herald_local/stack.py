@@ -16,9 +16,12 @@ from herald.cli.connection import LOCAL_ENVIRONMENT_PARAMETER
 from herald_local.activity import report_deliveries
 from herald_local.api_server import ApiServer
 from herald_local.functions import FunctionPool
-from herald_local.moto_server import MotoServer
+from herald_local.moto_server import STREAM_WRITES, MotoServer
 from herald_local.pollers import Poller, QueuePoller, SchedulePoller, StreamPoller, rate_seconds
+from herald_local.queues import QueueView
+from herald_local.streams import TableStream
 from herald_local.template import REGION, Resolver, Template, provision
+from herald_local.wakeups import queue_key
 
 # Environment variables that set a template parameter of the same meaning (queues' maxReceiveCount...).
 TEMPLATE_PARAMETERS = {
@@ -37,7 +40,7 @@ LOCAL_DEFAULTS = {
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "HERALD_RATE_LIMIT_PER_SECOND": "200",
-    # moto's server applies requests one at a time: under a burst a request may queue for a while.
+    # moto's server applies a service's requests one at a time: under a burst one may queue for a while.
     "HERALD_AWS_READ_TIMEOUT_SECONDS": "60",
     "HERALD_RATE_LIMIT_BURST": "500",
 }
@@ -109,42 +112,49 @@ class Stack:
 
     def _start_pollers(self) -> None:
         assert self.resolver is not None
-        for name, spec in self.template.functions().items():
-            for event in spec.events.values():
-                props = event.get("Properties", {})
-                kind = event.get("Type")
-                if kind == "DynamoDB":
-                    on_failure = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
-                    failure_url = None
-                    if on_failure:
-                        logical = on_failure["Fn::GetAtt"][0]
-                        failure_url = self.resolver.refs[logical]
-                    self.pollers.append(
-                        StreamPoller(
-                            self.clients(),
-                            self.resolver.resolve(props["Stream"]),
-                            self.pools[name],
-                            props,
-                            failure_url,
-                            self.poll_interval,
-                        )
-                    )
-                elif kind == "SQS":
-                    logical = props["Queue"]["Fn::GetAtt"][0]
-                    poller = QueuePoller(
+        wakeups = self.moto.wakeups
+        events = [(name, e) for name, spec in self.template.functions().items() for e in spec.events.values()]
+        streams = [self.resolver.resolve(e["Properties"]["Stream"]) for _, e in events if e.get("Type") == "DynamoDB"]
+        for name, event in events:
+            props = event.get("Properties", {})
+            kind = event.get("Type")
+            if kind == "DynamoDB":
+                on_failure = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+                failure_url = None
+                if on_failure:
+                    logical = on_failure["Fn::GetAtt"][0]
+                    failure_url = self.resolver.refs[logical]
+                arn = self.resolver.resolve(props["Stream"])
+                stream = TableStream(arn, lambda: self.moto.locks.held("dynamodb"), trim=streams.count(arn) == 1)
+                self.pollers.append(
+                    StreamPoller(
                         self.clients(),
-                        self.resolver.refs[logical],
-                        self.resolver.resolve(props["Queue"]),
+                        stream,
                         self.pools[name],
                         props,
+                        failure_url,
                         self.poll_interval,
+                        wakeups.event(STREAM_WRITES),
                     )
-                    if self.print_outcomes and poller.queue_url in self._delivery_queues():
-                        poller.on_batch = report_deliveries
-                    self.pollers.append(poller)
-                elif kind == "Schedule":
-                    every = self.schedule_seconds or rate_seconds(str(props["Schedule"]))
-                    self.pollers.append(SchedulePoller(f"{name}-schedule", self.pools[name], every))
+                )
+            elif kind == "SQS":
+                logical = props["Queue"]["Fn::GetAtt"][0]
+                poller = QueuePoller(
+                    self.clients(),
+                    self.resolver.refs[logical],
+                    self.resolver.resolve(props["Queue"]),
+                    self.pools[name],
+                    props,
+                    self.poll_interval,
+                    wakeups.event(queue_key(self.resolver.refs[logical])),
+                    QueueView(self.resolver.resolve(props["Queue"]), lambda: self.moto.locks.held("sqs")).has_visible,
+                )
+                if self.print_outcomes and poller.queue_url in self._delivery_queues():
+                    poller.on_batch = report_deliveries
+                self.pollers.append(poller)
+            elif kind == "Schedule":
+                every = self.schedule_seconds or rate_seconds(str(props["Schedule"]))
+                self.pollers.append(SchedulePoller(f"{name}-schedule", self.pools[name], every))
         for started in self.pollers:
             started.start()
 
