@@ -22,6 +22,7 @@ from typing import Any
 
 from bench.harness import ROOT, apply_base_env
 from bench.report import Section, Target, failed_section
+from bench.targets import table as issue_20_table
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
@@ -33,6 +34,7 @@ SECTIONS = [
     (4, "delivery"),
     (5, "end_to_end"),
     (6, "cost"),
+    (7, "capacity"),
 ]
 
 
@@ -77,12 +79,16 @@ def render(done: list[Section], started: datetime.datetime, seconds: float, comm
         "its server) stands in for AWS, receivers are on loopback. Counts are exact; times are this "
         "machine's and only meaningful side by side within the same run.",
         "",
-        "## Targets",
+        "## Issue #20 targets",
+        "",
+        issue_20_table(done).markdown(),
+        "",
+        "## Other targets",
         "",
         "| target | measured | verdict |",
         "|---|---|---|",
     ]
-    lines += [f"| {t.name} | {t.measured.replace('|', '/')} | **{t.verdict}** |" for t in targets]
+    lines += [f"| {t.name} | {t.measured.replace('|', '/')} | **{t.verdict}** |" for t in targets if not t.row]
     errors = [s for s in done if s.error]
     if errors:
         lines += ["", "Sections that raised: " + ", ".join(f"{s.number} ({s.error})" for s in errors)]

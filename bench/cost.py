@@ -7,13 +7,16 @@ The arithmetic is pure (tested in tests/unit/test_bench_cost.py); `run` only gat
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bench.report import Section, Table, Target, fmt_money
 
 TITLE = "Cost per million notifications on AWS"
-TARGET_PER_MILLION = 1.00
+# Issue #20's targets, US dollars per million webhook notifications, by destinations per event.
+ON_DEMAND_TARGETS = {1: 3.50, 20: 1.60}
+PROVISIONED_TARGETS = {20: 1.00}
+PROVISIONED_UTILISATION = 0.70  # provisioned capacity used on average (auto scaling's usual target)
 
 # Published on-demand list prices, us-east-1, first pricing tier, free tiers ignored. Recorded on
 # 2026-11-23 from the AWS pricing pages (Lambda, DynamoDB, SQS, API Gateway, KMS, SNS); they were not
@@ -32,6 +35,8 @@ class Prices:
     kms_request: float = 0.03 / 10_000  # symmetric Encrypt/Decrypt
     sns_publish: float = 0.50 / 1e6  # standard topic publish, per 64 KB chunk
     sns_http_delivery: float = 0.60 / 1e6  # per HTTP/S notification delivered
+    dynamodb_wcu_hour: float = 0.00065  # provisioned write capacity unit, per hour
+    dynamodb_rcu_hour: float = 0.00013  # provisioned read capacity unit, per hour
 
 
 PRICES = Prices()
@@ -100,6 +105,31 @@ def cost_per_million_notifications(usage: Usage, prices: Prices = PRICES) -> dic
     return items
 
 
+def provisioned_prices(prices: Prices = PRICES, utilisation: float = PROVISIONED_UTILISATION) -> Prices:
+    """On-demand prices with DynamoDB's request units replaced by provisioned capacity: a unit provisioned
+    for an hour serves 3,600 requests per hour at full use, `utilisation` of them on average."""
+    return replace(
+        prices,
+        dynamodb_write_unit=prices.dynamodb_wcu_hour / 3600 / utilisation,
+        dynamodb_read_unit=prices.dynamodb_rcu_hour / 3600 / utilisation,
+    )
+
+
+def break_even_utilisation(prices: Prices = PRICES) -> float:
+    """The average use of provisioned write capacity above which it costs less than on-demand writes (reads
+    break even within a percent of it)."""
+    return prices.dynamodb_wcu_hour / 3600 / prices.dynamodb_write_unit
+
+
+def break_even_notifications_per_second(usage: Usage, held_for: float, prices: Prices = PRICES) -> float:
+    """The average traffic above which provisioned capacity held for `held_for` notifications per second
+    (the peak the table must absorb without throttling) costs less than on-demand for the same traffic."""
+    writes, reads = usage.dynamodb_write_units, usage.dynamodb_read_units
+    held = writes * prices.dynamodb_wcu_hour / 3600 + reads * prices.dynamodb_rcu_hour / 3600
+    on_demand = writes * prices.dynamodb_write_unit + reads * prices.dynamodb_read_unit
+    return held_for * held / on_demand
+
+
 def sns_per_million_notifications(destinations: int, prices: Prices = PRICES) -> float:
     """SNS doing the same fan-out: one publish per event, one HTTP/S delivery per notification."""
     return 1e6 / destinations * prices.sns_publish + 1e6 * prices.sns_http_delivery
@@ -125,15 +155,21 @@ class Measured:
     delivery_waves: int  # sequential rounds needed for a batch of 10 (10 / peak in flight, rounded up)
 
 
+def durations(m: Measured) -> tuple[float, float, float]:
+    """Modelled seconds of one intake request, one fan-out stream batch and one delivery batch."""
+    intake = INVOCATION_OVERHEAD_SECONDS + m.intake_calls * AWS_CALL_SECONDS
+    fanout = INVOCATION_OVERHEAD_SECONDS + m.fanout_calls * AWS_CALL_SECONDS
+    delivery = INVOCATION_OVERHEAD_SECONDS + m.delivery_waves * (
+        WEBHOOK_SECONDS + m.delivery_calls_per_message * AWS_CALL_SECONDS
+    )
+    return intake, fanout, delivery
+
+
 def usage_for(m: Measured) -> Usage:
     k = m.fanout_deliveries / m.fanout_events
     per_event_fanout = 1 / m.fanout_events
     delivery_batches = k / DELIVERY_BATCH
-    intake_seconds = INVOCATION_OVERHEAD_SECONDS + m.intake_calls * AWS_CALL_SECONDS
-    fanout_seconds = INVOCATION_OVERHEAD_SECONDS + m.fanout_calls * AWS_CALL_SECONDS
-    delivery_seconds = INVOCATION_OVERHEAD_SECONDS + m.delivery_waves * (
-        WEBHOOK_SECONDS + m.delivery_calls_per_message * AWS_CALL_SECONDS
-    )
+    intake_seconds, fanout_seconds, delivery_seconds = durations(m)
     return Usage(
         destinations=round(k),
         api_requests=1,
@@ -195,12 +231,40 @@ def measured_from(context: dict[str, Any]) -> list[Measured]:
     return results
 
 
+def target_for(k: int, targets: dict[int, float]) -> str:
+    goal = targets.get(k)
+    return "—" if goal is None else f"≤ {fmt_money(goal)}"
+
+
+def meets(k: int, total: float, targets: dict[int, float]) -> str:
+    goal = targets.get(k)
+    return "—" if goal is None else ("met" if total <= goal else "not met")
+
+
+def writes_per_notification(m: Measured) -> tuple[float, float]:
+    """(writes per delivered notification, the event's write amortised over its k notifications)."""
+    k = m.fanout_deliveries / m.fanout_events
+    return m.fanout_writes / m.fanout_deliveries + m.delivery_writes_per_message, 1 / k
+
+
 def run(context: dict[str, Any]) -> Section:
     section = Section(6, TITLE)
     measured = [m for m in measured_from(context) if m.fanout_deliveries]
     lines = ["API Gateway", "Lambda requests", "Lambda duration", "DynamoDB writes", "DynamoDB reads", "SQS", "KMS"]
     table = Table(
-        ["destinations per event", *lines, "Herald total", "SNS, same fan-out", f"≤ {fmt_money(TARGET_PER_MILLION)}"]
+        [
+            "destinations per event",
+            *lines,
+            "Herald total, on-demand",
+            "target",
+            "verdict",
+            f"DynamoDB provisioned at {PROVISIONED_UTILISATION:.0%}",
+            "Herald total, provisioned",
+            "target",
+            "verdict",
+            "SNS, same fan-out",
+        ],
+        title="US dollars per million webhook notifications (provider fees excluded)",
     )
     usage_table = Table(
         [
@@ -215,24 +279,32 @@ def run(context: dict[str, Any]) -> Section:
         ],
         title="Usage per event (the model's inputs)",
     )
-    totals = []
-    first_cost: dict[str, float] = {}
-    first_k = 0
+    provisioned = provisioned_prices()
+    on_demand_totals: list[tuple[int, dict[str, float]]] = []
+    provisioned_totals: list[tuple[int, dict[str, float]]] = []
+    usages: list[Usage] = []
     for m in measured:
         usage = usage_for(m)
+        usages.append(usage)
+        k = usage.destinations
         cost = cost_per_million_notifications(usage)
-        totals.append((usage.destinations, cost["total"]))
-        if not first_cost:
-            first_cost, first_k = cost, usage.destinations
+        held = cost_per_million_notifications(usage, provisioned)
+        on_demand_totals.append((k, cost))
+        provisioned_totals.append((k, held))
         table.add(
-            usage.destinations,
+            k,
             *[fmt_money(cost[name]) for name in lines],
             f"**{fmt_money(cost['total'])}**",
-            fmt_money(sns_per_million_notifications(usage.destinations)),
-            "met" if cost["total"] <= TARGET_PER_MILLION else "not met",
+            target_for(k, ON_DEMAND_TARGETS),
+            meets(k, cost["total"], ON_DEMAND_TARGETS),
+            fmt_money(held["DynamoDB writes"] + held["DynamoDB reads"]),
+            f"**{fmt_money(held['total'])}**",
+            target_for(k, PROVISIONED_TARGETS),
+            meets(k, held["total"], PROVISIONED_TARGETS),
+            fmt_money(sns_per_million_notifications(k)),
         )
         usage_table.add(
-            usage.destinations,
+            k,
             f"{usage.api_requests:g}",
             f"{usage.lambda_requests:.3f}",
             f"{usage.lambda_gb_seconds:.4f}",
@@ -241,14 +313,15 @@ def run(context: dict[str, Any]) -> Section:
             f"{usage.sqs_requests:.3f}",
             f"{usage.kms_requests:.2f}",
         )
-    table.title = "US dollars per million webhook notifications (provider fees excluded)"
     section.tables += [table, usage_table]
-    prices = Table(["price (us-east-1, on-demand, " + PRICES_DATE + ")", "US dollars"], title="Prices used")
+    prices = Table(["price (us-east-1, " + PRICES_DATE + ")", "US dollars"], title="Prices used")
     for name, value, unit in (
         ("Lambda requests", PRICES.lambda_request * 1e6, "per million"),
         ("Lambda duration, arm64", PRICES.lambda_gb_second, "per GB-second"),
         ("DynamoDB on-demand writes", PRICES.dynamodb_write_unit * 1e6, "per million write units"),
         ("DynamoDB on-demand reads", PRICES.dynamodb_read_unit * 1e6, "per million read units"),
+        ("DynamoDB provisioned write capacity", PRICES.dynamodb_wcu_hour, "per WCU-hour"),
+        ("DynamoDB provisioned read capacity", PRICES.dynamodb_rcu_hour, "per RCU-hour"),
         ("SQS standard requests", PRICES.sqs_request * 1e6, "per million"),
         ("API Gateway HTTP API requests", PRICES.apigw_http_request * 1e6, "per million"),
         ("KMS requests", PRICES.kms_request * 1e4, "per 10,000"),
@@ -257,34 +330,8 @@ def run(context: dict[str, Any]) -> Section:
     ):
         prices.add(f"{name} ({unit})", f"{value:g}")
     section.tables.append(prices)
-    if first_cost:
-        top = sorted(((v, k) for k, v in first_cost.items() if k != "total"), reverse=True)[:3]
-        section.notes.insert(
-            0,
-            f"Largest items at k = {first_k}: "
-            + ", ".join(f"{name} {fmt_money(value)}" for value, name in top)
-            + ". API Gateway is $1.00 per million events by itself, so at k = 1 it alone reaches the target.",
-        )
-    if measured:
-        last = measured[-1]
-        per_delivery = last.fanout_writes / last.fanout_deliveries + last.delivery_writes_per_message
-        floor = per_delivery * write_units(last.delivery_item_bytes) * PRICES.dynamodb_write_unit * 1e6
-        section.notes.insert(
-            1,
-            f"Where the floor is: each notification writes DynamoDB {per_delivery:.0f} times (the fan-out's "
-            "idempotent delivery record, the delivery's lease, its outcome), "
-            f"{fmt_money(floor)} per million by itself at k = {round(last.fanout_deliveries / last.fanout_events)}, "
-            "so the $1.00 target is out of reach while every notification keeps a leased, queryable delivery "
-            "record (exactly-once sends, status in GET /v1/events/{id}, replays and redrive rest on it).",
-        )
-    worst = max(totals, key=lambda t: t[1]) if totals else None
-    section.targets.append(
-        Target(
-            f"≤ {fmt_money(TARGET_PER_MILLION)} per million webhook notifications (excl. provider fees)",
-            ", ".join(f"k={k}: {fmt_money(t)}" for k, t in totals) or "not computed",
-            (worst[1] <= TARGET_PER_MILLION) if worst else None,
-        )
-    )
+    section.targets += cost_targets(measured, on_demand_totals, provisioned_totals, usages)
+    section.targets += record_targets(measured, context)
     section.notes += [
         "One event posted to `POST /v1/events` that fans out to k webhook destinations gives k notifications; "
         "a million notifications are 1e6 / k events. Counts per event come from section 1 (the intake "
@@ -306,4 +353,114 @@ def run(context: dict[str, Any]) -> Section:
         "SNS column: SNS alone delivering the same notifications to HTTP/S endpoints (one publish per event, "
         "one delivery per notification), without Herald's intake API, records or retries.",
     ]
+    if usages:
+        even = break_even_notifications_per_second(usages[-1], 1000)
+        section.notes.append(
+            f"Provisioned: a write capacity unit held for an hour costs ${PRICES.dynamodb_wcu_hour:g} and serves "
+            f"3,600 writes at full use, {PROVISIONED_UTILISATION:.0%} of them on average (auto scaling's "
+            f"target), so a write costs {fmt_money(provisioned.dynamodb_write_unit * 1e6)} per million instead "
+            f"of {fmt_money(PRICES.dynamodb_write_unit * 1e6)}. Break-even: provisioned capacity costs less than "
+            f"on-demand once it is on average more than {break_even_utilisation():.1%} used. Capacity must be "
+            "held for the peaks the table absorbs without throttling (auto scaling follows in minutes, not "
+            "seconds), so the break-even is in average traffic against the peak held for: for capacity held for "
+            f"1,000 notifications/s, on-demand is cheaper below {even:.0f} "
+            "notifications/s on average, provisioned above; a table held for a 10× higher peak breaks even at a 10× "
+            "higher average."
+        )
     return section
+
+
+def cost_targets(
+    measured: list[Measured],
+    on_demand: list[tuple[int, dict[str, float]]],
+    provisioned: list[tuple[int, dict[str, float]]],
+    usages: list[Usage],
+) -> list[Target]:
+    def verdict(totals: list[tuple[int, dict[str, float]]], goals: dict[int, float]) -> bool | None:
+        judged = [cost["total"] <= goals[k] for k, cost in totals if k in goals]
+        return all(judged) if len(judged) == len(goals) else None
+
+    def figures(totals: list[tuple[int, dict[str, float]]]) -> str:
+        return ", ".join(f"k={k}: {fmt_money(cost['total'])}" for k, cost in totals) or "not computed"
+
+    def largest(cost: dict[str, float]) -> str:
+        top = sorted(((v, name) for name, v in cost.items() if name != "total"), reverse=True)[:3]
+        return ", ".join(f"{name} {fmt_money(v)}" for v, name in top)
+
+    on_demand_met = verdict(on_demand, ON_DEMAND_TARGETS)
+    provisioned_met = verdict(provisioned, PROVISIONED_TARGETS)
+    why_on_demand = why_provisioned = ""
+    if measured and on_demand:
+        k, cost = on_demand[0]
+        writes, event_write = writes_per_notification(measured[-1])
+        floor = (writes + event_write) * PRICES.dynamodb_write_unit * 1e6
+        why_on_demand = (
+            f"largest at k={k}: {largest(cost)}; API Gateway alone is $1.00 per million events. DynamoDB writes "
+            f"floor: {writes:.2f} writes per notification + 1/k for the event = {fmt_money(floor)} per million "
+            f"at k={round(measured[-1].fanout_deliveries / measured[-1].fanout_events)}"
+        )
+    if provisioned:
+        k, cost = provisioned[-1]
+        why_provisioned = f"largest at k={k}: {largest(cost)}"
+    return [
+        Target(
+            "cost per million webhook notifications, on-demand "
+            + ", ".join(f"≤ {fmt_money(v)} (k={k})" for k, v in ON_DEMAND_TARGETS.items()),
+            figures(on_demand),
+            on_demand_met,
+            row="cost_on_demand",
+            why=why_on_demand,
+        ),
+        Target(
+            f"cost per million, DynamoDB provisioned at {PROVISIONED_UTILISATION:.0%}",
+            figures(provisioned) + break_even_text(usages),
+            provisioned_met,
+            row="cost_provisioned",
+            why=why_provisioned,
+        ),
+    ]
+
+
+def break_even_text(usages: list[Usage]) -> str:
+    if not usages:
+        return ""
+    at = break_even_notifications_per_second(usages[-1], 1000)
+    return (
+        f"; break-even: provisioned is cheaper above {break_even_utilisation():.1%} average use of the capacity "
+        f"held, e.g. above {at:.0f} notifications/s on average for a table held for 1,000/s"
+    )
+
+
+def record_targets(measured: list[Measured], context: dict[str, Any]) -> list[Target]:
+    """Writes per notification and the delivery record's size, from the counts this model takes, when the
+    fan-out section (which owns these rows) has not answered them."""
+    from bench.targets import answered
+
+    done = [v for name, v in context.items() if name.startswith("section")]
+    if not measured:
+        return []
+    targets = []
+    if not answered(done, "writes_per_notification"):
+        per_k = [(round(m.fanout_deliveries / m.fanout_events), *writes_per_notification(m)) for m in measured]
+        worst = max(writes for _, writes, _ in per_k)
+        targets.append(
+            Target(
+                "DynamoDB writes per delivered notification ≤ 2 + 1/k",
+                ", ".join(f"k={k}: {w:.2f} + 1/k" for k, w, _ in per_k) + " (section 6's counts)",
+                worst <= 2.0 + 1e-9,
+                row="writes_per_notification",
+                why="the fan-out's record, the delivery's lease and its outcome are separate writes",
+            )
+        )
+    if not answered(done, "delivery_record_size"):
+        size = max(m.delivery_item_bytes for m in measured)
+        targets.append(
+            Target(
+                "delivery record ≤ 1 KB",
+                f"{size:.0f} bytes, {write_units(size)} write unit(s) (section 6's counts)",
+                size <= 1024,
+                row="delivery_record_size",
+                why="the record copies the event",
+            )
+        )
+    return targets

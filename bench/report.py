@@ -34,6 +34,8 @@ class Target:
     name: str
     measured: str
     met: bool | None  # None: not measured
+    row: str = ""  # the key of the targets-table row it answers (bench/targets.py), if any
+    why: str = ""  # when not met: why, and where the floor is
 
     @property
     def verdict(self) -> str:

@@ -126,3 +126,37 @@ def test_item_size_counts_names_and_values_as_dynamodb_does() -> None:
     assert item_size({"n": {"N": "12345"}}) == 1 + 4  # 5 digits → 3 bytes + 1
     assert item_size({"ok": {"BOOL": True}, "m": {"M": {"a": {"S": "xy"}}}}) == (2 + 1) + (1 + 3 + 1 + 2 + 1)
     assert item_size({"l": {"L": [{"S": "a"}, {"S": "b"}]}}) == 1 + 3 + 2 + 2
+
+
+def test_provisioned_capacity_prices_a_write_at_its_hourly_price_over_the_used_seconds() -> None:
+    from bench.cost import provisioned_prices
+
+    held = provisioned_prices(Prices(dynamodb_wcu_hour=3.6, dynamodb_rcu_hour=0.72), utilisation=0.5)
+    assert held.dynamodb_write_unit == pytest.approx(3.6 / 3600 / 0.5)
+    assert held.dynamodb_read_unit == pytest.approx(0.72 / 3600 / 0.5)
+    assert held.apigw_http_request == Prices().apigw_http_request  # only DynamoDB changes
+
+
+def test_published_provisioned_prices_break_even_near_29_percent_use() -> None:
+    from bench.cost import break_even_utilisation
+
+    assert break_even_utilisation() == pytest.approx(0.00065 / 3600 / 0.625e-6)
+    assert 0.28 < break_even_utilisation() < 0.30
+
+
+def test_break_even_traffic_scales_with_the_peak_held_for() -> None:
+    from bench.cost import break_even_notifications_per_second
+
+    usage = Usage(
+        destinations=20,
+        api_requests=1,
+        lambda_requests=0,
+        lambda_gb_seconds=0,
+        dynamodb_write_units=41,
+        dynamodb_read_units=0,
+        sqs_requests=0,
+        kms_requests=0,
+    )
+    at_1000 = break_even_notifications_per_second(usage, 1000)
+    assert at_1000 == pytest.approx(1000 * 0.00065 / 3600 / 0.625e-6)
+    assert break_even_notifications_per_second(usage, 10_000) == pytest.approx(10 * at_1000)

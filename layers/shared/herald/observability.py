@@ -2,11 +2,14 @@
 
 X-Ray tracing is a deploy-time choice (template parameter `Tracing`, seen here as HERALD_TRACING). When
 it is off, the Tracer gets a provider that records nothing, so the X-Ray SDK is never imported: its
-import builds a recorder and two botocore clients, about 0.4 s of every cold start.
+import builds a recorder and two botocore clients, about 0.4 s of every cold start. The SDK is not in
+the shared layer either: it ships in TracingLayer, attached only when tracing is Active, and a function
+that finds no SDK runs untraced rather than failing.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import numbers
 import os
 from collections.abc import AsyncGenerator, Generator, Sequence
@@ -70,6 +73,15 @@ class NoTracing(BaseProvider):
         pass
 
 
+class UntracedTracer(Tracer):
+    """Powertools' Tracer with nothing to switch off: its own disabling imports the X-Ray SDK, which
+    a function without TracingLayer does not have."""
+
+    @staticmethod
+    def _disable_tracer_provider() -> None:
+        pass
+
+
 def tracing_enabled() -> bool:
     """Active in the template, in Lambda (not `sam local`, whose emulator has no X-Ray daemon, as Powertools
     decides too) and not switched off with POWERTOOLS_TRACE_DISABLED."""
@@ -78,10 +90,19 @@ def tracing_enabled() -> bool:
     return os.environ.get("HERALD_TRACING", "Active") == "Active" and in_lambda and not disabled
 
 
+def xray_sdk_installed() -> bool:
+    try:
+        return importlib.util.find_spec("aws_xray_sdk") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def _tracer() -> Tracer:
     if tracing_enabled():
-        return Tracer(service="herald")
-    return Tracer(service="herald", disabled=True, auto_patch=False, provider=NoTracing())
+        if xray_sdk_installed():
+            return Tracer(service="herald")
+        logger.warning("tracing is Active but the X-Ray SDK is not installed (TracingLayer): running untraced")
+    return UntracedTracer(service="herald", disabled=True, auto_patch=False, provider=NoTracing())
 
 
 logger = Logger(service="herald", logger_formatter=RedactingFormatter())

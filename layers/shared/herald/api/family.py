@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from herald.api import body_limits
+from herald.api.resolver import HeraldResolver
 from herald.auth import attribution
 from herald.auth.api_keys import Principal
 from herald.auth.middleware import authorize
@@ -184,7 +185,7 @@ def validation_message(error: RequestValidationError, union_tags: frozenset[str]
 
 
 def _build_resolver(family: Family) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = HeraldResolver(enable_validation=True)
 
     @app.exception_handler(HeraldError)
     def _domain_error(error: HeraldError) -> Response[Any]:

@@ -8,10 +8,23 @@ the functions as QUEUE_URL_<KIND> and DEAD_LETTER_URL_<KIND>.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
-from herald.senders import discord, email, http, pagerduty, push, slack, sms, teams, telegram, voice, webhook
-from herald.senders.base import Adapter
+from herald.senders.base import Adapter, Outcome, Target
+from herald.senders.render import Notification
+
+
+def _on_first_send(module: str) -> Adapter:
+    """The kind's sender, imported at its first send: a container sends through one or two kinds, and
+    importing every adapter (SES, SNS, the chat formats) at start is a measurable part of a cold start."""
+
+    def send(notification: Notification, target: Target) -> Outcome:
+        adapter: Adapter = importlib.import_module(f"herald.senders.{module}").send
+        return adapter(notification, target)
+
+    send.__qualname__ = f"{module}.send"
+    return send
 
 
 @dataclass(frozen=True)
@@ -30,17 +43,17 @@ class Channel:
 CHANNELS: dict[str, Channel] = {
     channel.kind: channel
     for channel in (
-        Channel("webhook", webhook.send, ("url",), "Webhook"),
-        Channel("email", email.send, ("email", "addresses"), "Email"),
-        Channel("slack", slack.send, ("webhookUrl",), "Slack", pacing_interval=1.0),
-        Channel("discord", discord.send, ("webhookUrl",), "Discord"),
-        Channel("teams", teams.send, ("url",), "Teams"),
-        Channel("telegram", telegram.send, ("token", "chatId"), "Telegram", pacing_interval=1.0),
-        Channel("pagerduty", pagerduty.send, ("routingKey",), "PagerDuty"),
-        Channel("http", http.send, ("url",), "Http"),
-        Channel("sms", sms.send, ("phoneNumber",), "Sms"),
-        Channel("voice", voice.send, ("phoneNumber",), "Voice"),
-        Channel("push", push.send, ("endpointArn",), "Push"),
+        Channel("webhook", _on_first_send("webhook"), ("url",), "Webhook"),
+        Channel("email", _on_first_send("email"), ("email", "addresses"), "Email"),
+        Channel("slack", _on_first_send("slack"), ("webhookUrl",), "Slack", pacing_interval=1.0),
+        Channel("discord", _on_first_send("discord"), ("webhookUrl",), "Discord"),
+        Channel("teams", _on_first_send("teams"), ("url",), "Teams"),
+        Channel("telegram", _on_first_send("telegram"), ("token", "chatId"), "Telegram", pacing_interval=1.0),
+        Channel("pagerduty", _on_first_send("pagerduty"), ("routingKey",), "PagerDuty"),
+        Channel("http", _on_first_send("http"), ("url",), "Http"),
+        Channel("sms", _on_first_send("sms"), ("phoneNumber",), "Sms"),
+        Channel("voice", _on_first_send("voice"), ("phoneNumber",), "Voice"),
+        Channel("push", _on_first_send("push"), ("endpointArn",), "Push"),
     )
 }
 

@@ -1,6 +1,7 @@
 """The delivery path's one hook: the notification a delivery sends, worded by the org's template for the
 destination (or for its kind) when there is one. A template that fails on this event's data falls back to
-Herald's own wording, so a template can never lose a notification."""
+Herald's own wording, so a template can never lose a notification. The engine (Jinja2) is imported only
+when an org has a template to apply."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from herald.data import orgs
 from herald.domain.destination_names import record_match
 from herald.observability import logger, metrics
 from herald.senders.render import Notification, Wording
-from herald.templates import engine, store
+from herald.templates import store
 
 
 def chosen(templates: list[store.StoredTemplate], kind: str, match: str) -> store.StoredTemplate | None:
@@ -33,6 +34,8 @@ def customize(
     template = chosen(templates, kind, record_match(family, destination_id)) if templates else None
     if template is None:
         return notification
+    from herald.templates import engine
+
     context = engine.context_for(notification, destination_name, kind, orgs.display_name(org_id))
     try:
         rendered = engine.render(kind, template.spec, context)

@@ -12,7 +12,6 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
@@ -24,6 +23,7 @@ from markupsafe import Markup
 from herald.senders.render import Notification
 from herald.senders.render import Wording as Rendered
 from herald.templates import escaping
+from herald.templates.spec import Spec as Spec  # re-exported: engine.Spec is the public name
 
 KINDS = ("email", "slack", "discord", "teams", "telegram", "pagerduty", "sms", "voice", "webhook", "http")
 BODY_KINDS = frozenset({"webhook", "http"})
@@ -44,20 +44,6 @@ class TemplateFailed(Exception):
         self.field, self.reason, self.line = field, reason, line
         where = f"{field}, line {line}" if line else field
         super().__init__(f"{where}: {reason}")
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What a user wrote for one kind (or one destination): any of the three parts."""
-
-    title: str | None = None
-    text: str | None = None
-    body: str | None = None
-
-    def parts(self) -> dict[str, str]:
-        return {
-            name: value for name, value in (("title", self.title), ("text", self.text), ("body", self.body)) if value
-        }
 
 
 class _Sandbox(SandboxedEnvironment):

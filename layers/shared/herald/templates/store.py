@@ -12,7 +12,7 @@ from boto3.dynamodb.conditions import Key
 from herald.data import table_keys
 from herald.data.table import query_all, table
 from herald.errors import NotFound
-from herald.templates.engine import Spec
+from herald.templates.spec import Spec
 
 CACHE_SECONDS = 30.0
 
