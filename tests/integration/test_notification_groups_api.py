@@ -19,6 +19,7 @@ from herald.data import keys as table_keys
 from herald.data import notification_groups as repo
 from herald.data import orgs
 from herald.data import table as table_module
+from herald.data.concurrency import WriteConflict
 from herald.data.table import table
 from herald.domain import oncall
 from herald_local.template import Resolver, Template, provision
@@ -548,7 +549,7 @@ def test_a_write_validated_against_a_stale_configuration_cannot_commit(api: ApiC
     stale = repo.load(org_id)
     create_group(api, token)  # bumps the org's version
     record = next(iter(stale.groups.values())).model_copy(update={"child_group_ids": ["anything"]})
-    with pytest.raises(repo.StaleConfiguration):
+    with pytest.raises(WriteConflict):
         repo.commit(stale, [record])
 
 

@@ -7,93 +7,46 @@ moves and deletes can never leave a gap or a duplicate position.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from herald.data import keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, query_all, table
+from herald.data.concurrency import WriteConflict, optimistic
+from herald.data.record import Record
+from herald.data.record import plain as plain
+from herald.data.table import ConditionFailed, TransactionCanceled, client, query_all, table, written
+from herald.data.unique import GuardFailed, put_unique, unique
 from herald.errors import Conflict
 
 MAX_RETRIES = 50
 
 
-def plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
-class VersionConflict(Exception):
-    """Someone else wrote the item since it was read: read again and retry."""
-
-
 def retrying[T](attempt: Callable[[], T]) -> T:
-    for tries in range(MAX_RETRIES):
-        try:
-            return attempt()
-        except VersionConflict:
-            # Exponential backoff with full jitter spreads racing writers apart.
-            time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(tries, 6))))
-    raise Conflict("Too many concurrent changes, try again")
+    return optimistic(attempt, Conflict("Too many concurrent changes, try again"), MAX_RETRIES)
 
 
 # ---------------------------------------------------------------- users
 
 
-@dataclass
-class UserRecord:
+class UserRecord(Record):
+    ITEM_TYPE = "oncall_user"
+
     org_id: str
     id: str
     grafana_id: int
     email: str
     username: str
-    role: str
-    timezone: str
+    role: str = "editor"
+    timezone: str = "UTC"
     created_at: str
-    config: dict[str, str] = field(default_factory=dict)  # phoneNumber, telegramChatId, pushEndpointArn
-    sealed: dict[str, str] = field(default_factory=dict)  # slackWebhookUrl, teamsUrl, webhookUrl, telegramToken
+    config: dict[str, str] = {}  # phoneNumber, telegramChatId, pushEndpointArn
+    sealed: dict[str, str] = {}  # slackWebhookUrl, teamsUrl, webhookUrl, telegramToken
 
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **keys.oncall_user(self.org_id, self.id),
-            "type": "oncall_user",
-            "orgId": self.org_id,
-            "id": self.id,
-            "grafanaId": self.grafana_id,
-            "email": self.email,
-            "username": self.username,
-            "role": self.role,
-            "timezone": self.timezone,
-            "config": self.config,
-            "sealed": self.sealed,
-            "createdAt": self.created_at,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> UserRecord:
-        return cls(
-            org_id=str(item["orgId"]),
-            id=str(item["id"]),
-            grafana_id=int(item["grafanaId"]),
-            email=str(item["email"]),
-            username=str(item["username"]),
-            role=str(item.get("role", "editor")),
-            timezone=str(item.get("timezone", "UTC")),
-            created_at=str(item["createdAt"]),
-            config={str(k): str(v) for k, v in (item.get("config") or {}).items()},
-            sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
-        )
+    def item_key(self) -> keys.Key:
+        return keys.oncall_user(self.org_id, self.id)
 
 
 def next_grafana_id(org_id: str) -> int:
@@ -109,34 +62,11 @@ def next_grafana_id(org_id: str) -> int:
 
 def create_user(record: UserRecord) -> None:
     """The user and its email guard in one transaction: one user per email in an org."""
-    name = table().name
+    email = keys.oncall_user_email(record.org_id, record.email)
     try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": {
-                            **keys.oncall_user_email(record.org_id, record.email),
-                            "type": "oncall_user_email",
-                            "userId": record.id,
-                        },
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": record.to_item(),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
-    except ClientError as error:
-        if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
-            raise Conflict(f"a user with email {record.email} already exists") from None
-        raise
+        put_unique(record, [unique("email", email, type="oncall_user_email", userId=record.id)])
+    except GuardFailed:
+        raise Conflict(f"a user with email {record.email} already exists") from None
 
 
 def get_user(org_id: str, user_id: str) -> UserRecord | None:
@@ -216,10 +146,10 @@ def pointer(org_id: str, rule_id: str) -> dict[str, Any] | None:
 
 def write(items: list[dict[str, Any]]) -> None:
     """One transaction; a failed condition or a transaction conflict (a concurrent writer) raises
-    VersionConflict, so that the caller reads again and retries."""
+    WriteConflict, so that the caller reads again and retries."""
     reasons = transact(items)
     if reasons:
-        raise VersionConflict(", ".join(reasons))
+        raise WriteConflict(", ".join(reasons))
 
 
 def pointer_put(chain: Chain, rule_id: str) -> dict[str, Any]:
@@ -296,28 +226,21 @@ def save_escalation(item: dict[str, Any], version: int) -> None:
                 ConditionExpression="version = :v",
                 ExpressionAttributeValues={":v": version},
             )
-    except ClientError as error:
-        if is_conditional_failure(error):
-            raise VersionConflict from None
-        raise
+    except ConditionFailed:
+        raise WriteConflict() from None
 
 
 def stop_event(event_id: str, field_name: str, at: str) -> bool:
     """Marks the event stopped (acknowledged or resolved) once; False when it was stopped already or
     does not exist."""
-    try:
-        table().update_item(
-            Key=keys.event(event_id),
-            UpdateExpression="SET #f = :at, stoppedAt = :at",
-            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
-            ExpressionAttributeNames={"#f": field_name},
-            ExpressionAttributeValues={":at": at},
-        )
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(
+        table().update_item,
+        Key=keys.event(event_id),
+        UpdateExpression="SET #f = :at, stoppedAt = :at",
+        ConditionExpression="attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
+        ExpressionAttributeNames={"#f": field_name},
+        ExpressionAttributeValues={":at": at},
+    )
 
 
 def event_not_stopped_check(event_id: str) -> dict[str, Any]:
@@ -355,17 +278,14 @@ def dedup_event_put(org_id: str, dedup_key: str, event_id: str, created_at: str,
 
 def mark_resolved(org_id: str, dedup_key: str, resolved_at: str) -> None:
     """Moves the dedupKey's resolution time forward (never back)."""
-    try:
-        table().update_item(
-            Key=keys.dedup_resolved(org_id, dedup_key),
-            UpdateExpression="SET resolvedAt = :at, #type = :type",
-            ConditionExpression="attribute_not_exists(resolvedAt) OR resolvedAt < :at",
-            ExpressionAttributeNames={"#type": "type"},
-            ExpressionAttributeValues={":at": resolved_at, ":type": "oncall_dedup_resolved"},
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
+    written(
+        table().update_item,
+        Key=keys.dedup_resolved(org_id, dedup_key),
+        UpdateExpression="SET resolvedAt = :at, #type = :type",
+        ConditionExpression="attribute_not_exists(resolvedAt) OR resolvedAt < :at",
+        ExpressionAttributeNames={"#type": "type"},
+        ExpressionAttributeValues={":at": resolved_at, ":type": "oncall_dedup_resolved"},
+    )
 
 
 def dedup_events(org_id: str, dedup_key: str) -> list[dict[str, Any]]:
@@ -381,11 +301,8 @@ def transact(items: list[dict[str, Any]]) -> list[str]:
     try:
         client().transact_write_items(TransactItems=items)
         return []
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons:
-            return reasons
-        raise
+    except TransactionCanceled as canceled:
+        return canceled.reasons
 
 
 def delivery_put(item: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 from herald import clock
 from herald.auth.keys import Principal
 from herald.data import oncall as repo
-from herald.data.oncall import Chain, UserRecord, VersionConflict
+from herald.data.concurrency import WriteConflict
+from herald.data.oncall import Chain, UserRecord
 from herald.errors import FieldErrors, NotFound, ValidationFailed
 from herald.models.oncall import (
     DEFAULT_DURATION,
@@ -171,7 +172,7 @@ def create_rule(org_id: str, body: dict[str, Any]) -> Rule:
         if reasons and reasons[2] == "ConditionalCheckFailed":
             raise ValidationFailed("User does not exist")
         if reasons:
-            raise VersionConflict(", ".join(reasons))
+            raise WriteConflict(", ".join(reasons))
         return _rule(Chain(org_id, user_id, important, chain.version + 1, rules), at)
 
     return repo.retrying(attempt)
