@@ -13,12 +13,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from herald import aws, ids, settings
-from herald.auth import middleware
+from herald import caches, ids
 from herald.data import keys as table_keys
 from herald.data import notification_groups as repo
 from herald.data import orgs
-from herald.data import table as table_module
 from herald.data.concurrency import WriteConflict
 from herald.data.table import table
 from herald.domain import oncall
@@ -70,13 +68,6 @@ ROUTES: list[tuple[str, str, str]] = [
 # --- environment: one moto per module, one org per test ----------------------------------------------
 
 
-def _reset_caches() -> None:
-    settings.get_settings.cache_clear()
-    table_module.clear_cache()
-    aws.client.cache_clear()
-    middleware.clear_cache()
-
-
 @pytest.fixture(scope="module")
 def module_aws() -> Iterator[Resolver]:
     with pytest.MonkeyPatch.context() as patch, mock_aws():
@@ -84,9 +75,9 @@ def module_aws() -> Iterator[Resolver]:
         for key, value in resolver.environment().items():
             patch.setenv(key, value)
         patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
-        _reset_caches()
+        caches.reset()
         yield resolver
-        _reset_caches()
+        caches.reset()
 
 
 @pytest.fixture

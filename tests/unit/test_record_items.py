@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from herald.data import alerts, grafana_channels, notification_endpoints, notification_groups, oncall
+from herald.data import alerts, grafana_channels, incidents, notification_endpoints, notification_groups, oncall
 from herald.data.record import Record
 
 ALERT_ITEM = {
@@ -178,3 +178,53 @@ def test_fields_kept_out_of_the_item_are_not_written() -> None:
     endpoint.label_ids.append("0a1b2c3d4e5f6a71")
 
     assert endpoint.to_item() == ENDPOINT_ITEM
+
+
+def test_a_rule_chain_is_written_as_before_at_its_next_version() -> None:
+    chain = oncall.Chain.from_item(CHAIN_ITEM)
+    written = chain.put(chain.rules)["Put"]
+
+    assert (chain.version, chain.rules[0]["duration"]) == (3, 60)
+    assert written["Item"] == {**CHAIN_ITEM, "version": 4}
+    assert (written["ConditionExpression"], written["ExpressionAttributeValues"]) == ("version = :v", {":v": 3})
+
+
+CHAIN_ITEM = {
+    "pk": "ORG#org1",
+    "sk": "CHAIN#UABC#1",
+    "type": "oncall_chain",
+    "orgId": "org1",
+    "userId": "UABC",
+    "important": True,
+    "version": Decimal(3),
+    "rules": [{"id": "R1", "type": "wait", "duration": Decimal(60)}, {"id": "R2", "type": "notify_by_slack"}],
+}
+
+
+CLOSED_UNKNOWN_INCIDENT_ITEM = {
+    "pk": "DEDUP#org1#disk",
+    "sk": "INCIDENT",
+    "type": "incident",
+    "orgId": "org1",
+    "dedupKey": "disk",
+    "isOpen": False,
+    "acknowledged": False,
+    "count": Decimal(0),
+    "firstSeenAt": "2026-01-01T00:00:00Z",
+    "lastSeenAt": "2026-01-01T00:00:00Z",
+    "closedAt": "2026-01-01T00:00:00Z",
+    "recoveryEventId": "evt_2",
+    "ttl": Decimal(1767225600),
+}
+
+
+def test_an_incident_reads_and_writes_back_unchanged_but_for_its_ttl() -> None:
+    """Incidents are written by update expressions, and by one put (a recovery of a dedupKey never seen):
+    that put's item is the record's, with no incidentId attribute at all."""
+    record = incidents.IncidentRecord.from_item(CLOSED_UNKNOWN_INCIDENT_ITEM)
+    opened = incidents.IncidentRecord.from_item(
+        {**CLOSED_UNKNOWN_INCIDENT_ITEM, "isOpen": True, "incidentId": "evt_1", "count": Decimal(3)}
+    )
+
+    assert {**record.to_item(), "ttl": Decimal(1767225600)} == CLOSED_UNKNOWN_INCIDENT_ITEM
+    assert (record.incident_id, opened.incident_id, opened.count, opened.is_open) == (None, "evt_1", 3, True)

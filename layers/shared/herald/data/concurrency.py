@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from typing import Any
 
 from herald.errors import ServiceUnavailable
 
@@ -38,3 +39,15 @@ def optimistic[T](
             if tries + 1 < attempts:
                 time.sleep(backoff(tries))
     raise exhausted
+
+
+def versioned_put(item: dict[str, Any], version: int) -> dict[str, Any]:
+    """The Put (for `unique.transact`, or `table().put_item(**...)`) of `item` at version + 1, applied only
+    over `version`, the version it was computed from (0: only while the item does not exist)."""
+    put: dict[str, Any] = {"Item": {**item, "version": version + 1}}
+    if version == 0:
+        put["ConditionExpression"] = "attribute_not_exists(pk)"
+    else:
+        put["ConditionExpression"] = "version = :v"
+        put["ExpressionAttributeValues"] = {":v": version}
+    return put

@@ -10,43 +10,37 @@ that was never stored must never reach the fan-out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from pydantic import ConfigDict
+
 from herald.data import keys
+from herald.data.record import Record
 from herald.data.table import ConditionFailed, client, table, written
+from herald.data.unique import ABSENT
 
 TRIGGER = "trigger"
 RECOVERY = "recovery"
 
 
-@dataclass(frozen=True)
-class IncidentRecord:
+class IncidentRecord(Record):
+    ITEM_TYPE = "incident"
+    DROP_NONE = True
+    model_config = ConfigDict(frozen=True)
+
     org_id: str
     dedup_key: str
-    incident_id: str | None  # None: a recovery that closed a dedupKey never seen open
-    is_open: bool
-    acknowledged: bool
-    count: int
-    first_seen_at: str
-    last_seen_at: str
-    closed_at: str | None
-    recovery_event_id: str | None
+    incident_id: str | None = None  # None: a recovery that closed a dedupKey never seen open
+    is_open: bool = False
+    acknowledged: bool = False
+    count: int = 0
+    first_seen_at: str = ""
+    last_seen_at: str = ""
+    closed_at: str | None = None
+    recovery_event_id: str | None = None
 
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> IncidentRecord:
-        return cls(
-            org_id=str(item["orgId"]),
-            dedup_key=str(item["dedupKey"]),
-            incident_id=item.get("incidentId"),
-            is_open=bool(item.get("isOpen")),
-            acknowledged=bool(item.get("acknowledged")),
-            count=int(item.get("count", 0)),
-            first_seen_at=str(item.get("firstSeenAt", "")),
-            last_seen_at=str(item.get("lastSeenAt", "")),
-            closed_at=item.get("closedAt"),
-            recovery_event_id=item.get("recoveryEventId"),
-        )
+    def item_key(self) -> keys.Key:
+        return keys.incident(self.org_id, self.dedup_key)
 
 
 def get(org_id: str, dedup_key: str) -> IncidentRecord | None:
@@ -161,24 +155,15 @@ def reopen(org_id: str, dedup_key: str, event_id: str) -> None:
 def close_unknown(org_id: str, dedup_key: str, event_id: str, at: str, ttl: int) -> bool:
     """A recovery for a dedupKey never seen: recorded closed, so that its repeats notify nobody. False when
     the dedupKey has an incident after all."""
-    return written(
-        table().put_item,
-        Item={
-            **keys.incident(org_id, dedup_key),
-            "type": "incident",
-            "orgId": org_id,
-            "dedupKey": dedup_key,
-            "isOpen": False,
-            "acknowledged": False,
-            "count": 0,
-            "firstSeenAt": at,
-            "lastSeenAt": at,
-            "closedAt": at,
-            "recoveryEventId": event_id,
-            "ttl": ttl,
-        },
-        ConditionExpression="attribute_not_exists(pk)",
+    closed = IncidentRecord(
+        org_id=org_id,
+        dedup_key=dedup_key,
+        first_seen_at=at,
+        last_seen_at=at,
+        closed_at=at,
+        recovery_event_id=event_id,
     )
+    return written(table().put_item, Item={**closed.to_item(), "ttl": ttl}, ConditionExpression=ABSENT)
 
 
 def forget_unknown(org_id: str, dedup_key: str, event_id: str) -> None:

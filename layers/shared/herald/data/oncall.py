@@ -14,11 +14,12 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from herald.data import keys
-from herald.data.concurrency import WriteConflict, optimistic
+from herald.data.concurrency import WriteConflict, optimistic, versioned_put
 from herald.data.record import Record
 from herald.data.record import plain as plain
-from herald.data.table import ConditionFailed, TransactionCanceled, client, query_all, table, written
-from herald.data.unique import GuardFailed, put_unique, unique
+from herald.data.table import TransactionCanceled, query_all, table, written
+from herald.data.unique import ABSENT, PRESENT, GuardFailed, exists, put_unique, unique
+from herald.data.unique import transact as write_all
 from herald.errors import Conflict
 
 MAX_RETRIES = 50
@@ -100,19 +101,12 @@ class Chain:
             "orgId": self.org_id,
             "userId": self.user_id,
             "important": self.important,
-            "version": self.version + 1,
             "rules": rules,
         }
 
     def put(self, rules: list[dict[str, Any]]) -> dict[str, Any]:
         """The chain's Put of a transaction, conditioned on the version it was read at."""
-        put: dict[str, Any] = {"TableName": table().name, "Item": self.item(rules)}
-        if self.version == 0:
-            put["ConditionExpression"] = "attribute_not_exists(pk)"
-        else:
-            put["ConditionExpression"] = "version = :v"
-            put["ExpressionAttributeValues"] = {":v": self.version}
-        return {"Put": put}
+        return {"Put": versioned_put(self.item(rules), self.version)}
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Chain:
@@ -153,39 +147,18 @@ def write(items: list[dict[str, Any]]) -> None:
 
 
 def pointer_put(chain: Chain, rule_id: str) -> dict[str, Any]:
-    return {
-        "Put": {
-            "TableName": table().name,
-            "Item": {
-                **keys.oncall_rule(chain.org_id, rule_id),
-                "type": "oncall_rule",
-                "ruleId": rule_id,
-                "userId": chain.user_id,
-                "important": chain.important,
-            },
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-    }
+    key = keys.oncall_rule(chain.org_id, rule_id)
+    return unique(
+        "rule", key, type="oncall_rule", ruleId=rule_id, userId=chain.user_id, important=chain.important
+    ).write
 
 
 def pointer_delete(org_id: str, rule_id: str) -> dict[str, Any]:
-    return {
-        "Delete": {
-            "TableName": table().name,
-            "Key": keys.oncall_rule(org_id, rule_id),
-            "ConditionExpression": "attribute_exists(pk)",
-        }
-    }
+    return {"Delete": {"Key": keys.oncall_rule(org_id, rule_id), "ConditionExpression": PRESENT}}
 
 
 def user_exists_check(org_id: str, user_id: str) -> dict[str, Any]:
-    return {
-        "ConditionCheck": {
-            "TableName": table().name,
-            "Key": keys.oncall_user(org_id, user_id),
-            "ConditionExpression": "attribute_exists(pk)",
-        }
-    }
+    return exists("user", keys.oncall_user(org_id, user_id)).write
 
 
 # ---------------------------------------------------------------- escalations
@@ -207,27 +180,12 @@ def list_escalations(event_id: str) -> list[dict[str, Any]]:
 
 def escalation_put(item: dict[str, Any], version: int) -> dict[str, Any]:
     """Put of an escalation item at version+1, conditioned on `version` (0: must not exist)."""
-    put: dict[str, Any] = {"TableName": table().name, "Item": {**item, "version": version + 1}}
-    if version == 0:
-        put["ConditionExpression"] = "attribute_not_exists(pk)"
-    else:
-        put["ConditionExpression"] = "version = :v"
-        put["ExpressionAttributeValues"] = {":v": version}
-    return {"Put": put}
+    return {"Put": versioned_put(item, version)}
 
 
 def save_escalation(item: dict[str, Any], version: int) -> None:
-    try:
-        if version == 0:
-            table().put_item(Item={**item, "version": 1}, ConditionExpression="attribute_not_exists(pk)")
-        else:
-            table().put_item(
-                Item={**item, "version": version + 1},
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues={":v": version},
-            )
-    except ConditionFailed:
-        raise WriteConflict() from None
+    if not written(table().put_item, **versioned_put(item, version)):
+        raise WriteConflict()
 
 
 def stop_event(event_id: str, field_name: str, at: str) -> bool:
@@ -246,7 +204,6 @@ def stop_event(event_id: str, field_name: str, at: str) -> bool:
 def event_not_stopped_check(event_id: str) -> dict[str, Any]:
     return {
         "ConditionCheck": {
-            "TableName": table().name,
             "Key": keys.event(event_id),
             "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
         }
@@ -256,7 +213,6 @@ def event_not_stopped_check(event_id: str) -> dict[str, Any]:
 def not_resolved_since_check(org_id: str, dedup_key: str, created_at: str) -> dict[str, Any]:
     return {
         "ConditionCheck": {
-            "TableName": table().name,
             "Key": keys.dedup_resolved(org_id, dedup_key),
             "ConditionExpression": "attribute_not_exists(pk) OR resolvedAt < :created",
             "ExpressionAttributeValues": {":created": created_at},
@@ -273,7 +229,7 @@ def dedup_event_put(org_id: str, dedup_key: str, event_id: str, created_at: str,
     }
     if ttl:
         item["ttl"] = ttl
-    return {"Put": {"TableName": table().name, "Item": item}}
+    return {"Put": {"Item": item}}
 
 
 def mark_resolved(org_id: str, dedup_key: str, resolved_at: str) -> None:
@@ -299,7 +255,7 @@ def dedup_events(org_id: str, dedup_key: str) -> list[dict[str, Any]]:
 def transact(items: list[dict[str, Any]]) -> list[str]:
     """One transaction; [] when written, else the cancellation reason of each item."""
     try:
-        client().transact_write_items(TransactItems=items)
+        write_all(items)
         return []
     except TransactionCanceled as canceled:
         return canceled.reasons
@@ -307,4 +263,4 @@ def transact(items: list[dict[str, Any]]) -> list[str]:
 
 def delivery_put(item: dict[str, Any]) -> dict[str, Any]:
     """A step's delivery record, written in the same transaction as the step's decision."""
-    return {"Put": {"TableName": table().name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+    return {"Put": {"Item": item, "ConditionExpression": ABSENT}}

@@ -58,3 +58,7 @@ def display_name(org_id: str) -> str:
         item = table().get_item(Key=keys.org(org_id)).get("Item") or {}
         name = _names[org_id] = str(item.get("name") or org_id)
     return name
+
+
+def forget_names() -> None:
+    _names.clear()
