@@ -24,7 +24,7 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 from herald import aws, caches, ids
-from herald.auth.keys import create_key
+from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import orgs
 from herald_local.template import Resolver, Template, provision

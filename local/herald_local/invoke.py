@@ -28,7 +28,7 @@ from herald_local.template import ROOT, Template
 def parser() -> argparse.ArgumentParser:
     parsed = argparse.ArgumentParser(prog="herald-local invoke", description=__doc__)
     parsed.add_argument("function", metavar="FUNCTION", help="a function's logical id in template.yaml")
-    parsed.add_argument("-e", "--event", required=True, metavar="FILE", help="the event JSON, e.g. events/alerts/…")
+    parsed.add_argument("-e", "--event", required=True, metavar="FILE", help="the event JSON, e.g. events/uptime/…")
     parsed.add_argument(
         "--fresh", action="store_true", help="use a fresh in-process stack even when AWS_ENDPOINT_URL is set"
     )

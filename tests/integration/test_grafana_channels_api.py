@@ -18,10 +18,10 @@ from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
 from herald import caches, ids, secrets
-from herald.auth.keys import create_key
+from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import keys as table_keys
 from herald.data import orgs
+from herald.data import table_keys as table_keys
 from herald.data.table import table
 from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient, ApiResponse
@@ -166,9 +166,9 @@ def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def _race(org_id: str, names: list[str]) -> list[int | str]:
     """Creates racing on threads, straight through the domain (each answer: the new id, or the error)."""
-    from herald.domain import grafana_channels
     from herald.errors import HeraldError
-    from herald.models.grafana import ChannelIn
+    from herald.families.grafana import service as grafana_channels
+    from herald.families.grafana.wire import ChannelIn
 
     def attempt(name: str) -> int | str:
         try:

@@ -14,12 +14,12 @@ import pytest
 from moto import mock_aws
 
 from herald import caches, ids
-from herald.data import keys as table_keys
-from herald.data import notification_groups as repo
 from herald.data import orgs
+from herald.data import table_keys as table_keys
 from herald.data.concurrency import WriteConflict
 from herald.data.table import table
-from herald.domain import oncall
+from herald.families.mackerel import store as repo
+from herald.families.oncall import service as oncall
 from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient, ApiResponse
 

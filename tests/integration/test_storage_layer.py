@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from herald import caches
-from herald.data import keys, orgs
+from herald.data import orgs, table_keys
 from herald.data import table as table_module
 from herald.data.concurrency import WriteConflict, optimistic, versioned_put
 from herald.data.table import ConditionFailed, StorageFailed, table, written
@@ -23,27 +23,27 @@ ORG = "org_storage"
 
 
 def _item(item_id: str) -> dict[str, Any]:
-    return {**keys.alert(ORG, item_id), "type": "alert", "orgId": ORG, "id": item_id}
+    return {**table_keys.alert(ORG, item_id), "type": "alert", "orgId": ORG, "id": item_id}
 
 
 def _stored(item_id: str) -> bool:
-    return "Item" in table().get_item(Key=keys.alert(ORG, item_id), ConsistentRead=True)
+    return "Item" in table().get_item(Key=table_keys.alert(ORG, item_id), ConsistentRead=True)
 
 
 def _name_guard(name: str, owner: str) -> Any:
-    return unique("name", keys.endpoint_name(ORG, name), type="endpoint-name", owner=owner)
+    return unique("name", table_keys.endpoint_name(ORG, name), type="endpoint-name", owner=owner)
 
 
 def test_put_unique_names_the_guard_that_failed_and_writes_nothing(aws_env: Resolver) -> None:
-    put_unique(_item("a1"), [_name_guard("disk", "a1"), below("limit", keys.alert_counter(ORG), 2)])
+    put_unique(_item("a1"), [_name_guard("disk", "a1"), below("limit", table_keys.alert_counter(ORG), 2)])
 
     with pytest.raises(GuardFailed) as taken:
-        put_unique(_item("a2"), [_name_guard("disk", "a2"), below("limit", keys.alert_counter(ORG), 2)])
-    put_unique(_item("a3"), [_name_guard("cpu", "a3"), below("limit", keys.alert_counter(ORG), 2)])
+        put_unique(_item("a2"), [_name_guard("disk", "a2"), below("limit", table_keys.alert_counter(ORG), 2)])
+    put_unique(_item("a3"), [_name_guard("cpu", "a3"), below("limit", table_keys.alert_counter(ORG), 2)])
     with pytest.raises(GuardFailed) as full:
-        put_unique(_item("a4"), [_name_guard("mem", "a4"), below("limit", keys.alert_counter(ORG), 2)])
+        put_unique(_item("a4"), [_name_guard("mem", "a4"), below("limit", table_keys.alert_counter(ORG), 2)])
     with pytest.raises(GuardFailed) as missing:
-        put_unique(_item("a5"), [exists("parent", keys.alert(ORG, "nowhere"))])
+        put_unique(_item("a5"), [exists("parent", table_keys.alert(ORG, "nowhere"))])
     with pytest.raises(GuardFailed) as again:
         put_unique(_item("a1"), [])
 
@@ -54,9 +54,9 @@ def test_put_unique_names_the_guard_that_failed_and_writes_nothing(aws_env: Reso
         RECORD,
     )
     assert [_stored(i) for i in ("a1", "a2", "a3", "a4", "a5")] == [True, False, True, False, False]
-    counter = table().get_item(Key=keys.alert_counter(ORG), ConsistentRead=True)["Item"]
+    counter = table().get_item(Key=table_keys.alert_counter(ORG), ConsistentRead=True)["Item"]
     assert counter["count"] == 2
-    assert table().get_item(Key=keys.endpoint_name(ORG, "mem")).get("Item") is None
+    assert table().get_item(Key=table_keys.endpoint_name(ORG, "mem")).get("Item") is None
 
 
 def test_optimistic_reads_again_after_a_lost_race_and_gives_up_with_the_callers_error(aws_env: Resolver) -> None:
@@ -65,7 +65,7 @@ def test_optimistic_reads_again_after_a_lost_race_and_gives_up_with_the_callers_
 
     def bump() -> int:
         nonlocal stale
-        read = int(table().get_item(Key=keys.alert(ORG, "v1"), ConsistentRead=True)["Item"]["version"])
+        read = int(table().get_item(Key=table_keys.alert(ORG, "v1"), ConsistentRead=True)["Item"]["version"])
         version, stale = stale, read  # the first attempt writes over a version read before a rival's write
         if not written(table().put_item, **versioned_put(_item("v1"), version)):
             raise WriteConflict()
@@ -136,7 +136,7 @@ def test_reset_forgets_what_a_container_kept(aws_env: Resolver) -> None:
     orgs.ensure(ORG, "Before")
     assert orgs.display_name(ORG) == "Before"
     table().update_item(
-        Key=keys.org(ORG),
+        Key=table_keys.org(ORG),
         UpdateExpression="SET #n = :n",
         ExpressionAttributeNames={"#n": "name"},
         ExpressionAttributeValues={":n": "After"},

@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from herald.api import body_limits
 from herald.auth import attribution
-from herald.auth.keys import Principal
+from herald.auth.api_keys import Principal
 from herald.auth.middleware import authorize
 from herald.data.table import TRANSIENT_AWS_ERRORS, error_code
 from herald.errors import HeraldError, NotFound, PayloadTooLarge, RateLimited, ServiceUnavailable, ValidationFailed

@@ -14,7 +14,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from herald.data import keys, table
+from herald.data import table, table_keys
 from herald.errors import RateLimited
 from herald.settings import get_settings
 
@@ -50,7 +50,7 @@ def _advance(key_id: str, now: float, interval: float, busy: bool, ceiling: floa
         values[":next"] = _number(now + interval)
     try:
         table.table().update_item(
-            Key=keys.rate_limit(key_id),
+            Key=table_keys.rate_limit(key_id),
             UpdateExpression=update,
             ConditionExpression=condition,
             ExpressionAttributeNames={"#ttl": "ttl"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.record import Record
 from herald.data.table import ConditionFailed, TransactionCanceled, table
 from herald.data.unique import PRESENT, GuardFailed, below, put_unique, transact
@@ -31,20 +31,20 @@ class AlertRecord(Record):
     created_at: str
     updated_at: str
 
-    def item_key(self) -> keys.Key:
-        return keys.alert(self.org_id, self.id)
+    def item_key(self) -> table_keys.Key:
+        return table_keys.alert(self.org_id, self.id)
 
 
 def create(record: AlertRecord) -> None:
     """One transaction: bump the org's counter only while it is below the limit, and put the alert."""
     try:
-        put_unique(record, [below("limit", keys.alert_counter(record.org_id), MAX_ALERTS_PER_ORG)])
+        put_unique(record, [below("limit", table_keys.alert_counter(record.org_id), MAX_ALERTS_PER_ORG)])
     except GuardFailed:
         raise LimitExceeded(f"Team already has {MAX_ALERTS_PER_ORG} alerts") from None
 
 
 def get(org_id: str, alert_id: str) -> AlertRecord:
-    item = table().get_item(Key=keys.alert(org_id, alert_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.alert(org_id, alert_id), ConsistentRead=True).get("Item")
     if not item:
         raise NotFound("Alert not found")
     return AlertRecord.from_item(item)
@@ -55,7 +55,8 @@ def list_for_org(org_id: str) -> list[AlertRecord]:
     from boto3.dynamodb.conditions import Key
 
     response = table().query(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.ALERT_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.ALERT_PREFIX),
         ConsistentRead=True,
     )
     records = [AlertRecord.from_item(item) for item in response.get("Items", [])]
@@ -113,7 +114,7 @@ def update(
         condition += " AND attribute_not_exists(pk)"
     try:
         result = table().update_item(
-            Key=keys.alert(org_id, alert_id),
+            Key=table_keys.alert(org_id, alert_id),
             UpdateExpression="SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else ""),
             ConditionExpression=condition,
             ExpressionAttributeNames=names,
@@ -132,10 +133,10 @@ def delete(org_id: str, alert_id: str) -> None:
     try:
         transact(
             [
-                {"Delete": {"Key": keys.alert(org_id, alert_id), "ConditionExpression": PRESENT}},
+                {"Delete": {"Key": table_keys.alert(org_id, alert_id), "ConditionExpression": PRESENT}},
                 {
                     "Update": {
-                        "Key": keys.alert_counter(org_id),
+                        "Key": table_keys.alert_counter(org_id),
                         "UpdateExpression": "ADD #count :minus",
                         "ExpressionAttributeNames": {"#count": "count"},
                         "ExpressionAttributeValues": {":minus": -1},

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import ConditionFailed, table
 
 
@@ -17,7 +17,7 @@ def try_claim(alert_id: str, scope: str, event_id: str, now: float, minutes: int
     try:
         table().put_item(
             Item={
-                **keys.cooldown(alert_id, scope),
+                **table_keys.cooldown(alert_id, scope),
                 "type": "cooldown",
                 "eventId": event_id,
                 "until": Decimal(str(round(until, 3))),

@@ -12,7 +12,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from pydantic import Field
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.concurrency import WriteConflict
 from herald.data.record import Record
 from herald.data.table import TransactionCanceled, query_all, table
@@ -49,20 +49,20 @@ class ChannelRecord(Record):
     updated: str
     version: int = 1
 
-    def item_key(self) -> keys.Key:
-        return keys.grafana_channel(self.org_id, self.id)
+    def item_key(self) -> table_keys.Key:
+        return table_keys.grafana_channel(self.org_id, self.id)
 
 
-def _guard(org_id: str, key: keys.Key, channel_id: int, kind: str) -> Guard:
+def _guard(org_id: str, key: table_keys.Key, channel_id: int, kind: str) -> Guard:
     return unique(kind, key, type=f"grafana_channel_{kind}", orgId=org_id, channelId=channel_id)
 
 
-def _delete(key: keys.Key) -> dict[str, Any]:
+def _delete(key: table_keys.Key) -> dict[str, Any]:
     return {"Delete": {"Key": key}}
 
 
 def last_id(org_id: str) -> int:
-    item = table().get_item(Key=keys.grafana_channel_counter(org_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.grafana_channel_counter(org_id), ConsistentRead=True).get("Item")
     return int(item["last"]) if item else 0
 
 
@@ -73,7 +73,7 @@ def create(record: ChannelRecord) -> None:
         "counter",
         {
             "Update": {
-                "Key": keys.grafana_channel_counter(record.org_id),
+                "Key": table_keys.grafana_channel_counter(record.org_id),
                 "UpdateExpression": "SET #last = :next, #type = :type",
                 "ConditionExpression": "attribute_not_exists(#last) OR #last = :previous"
                 if previous == 0
@@ -86,8 +86,8 @@ def create(record: ChannelRecord) -> None:
     org_id = record.org_id
     guards = [
         counter,  # first: a lost counter race reads again (a real duplicate is then reported on its own)
-        _guard(org_id, keys.grafana_channel_uid(org_id, record.uid), record.id, "uid"),
-        _guard(org_id, keys.grafana_channel_name(org_id, record.name), record.id, "name"),
+        _guard(org_id, table_keys.grafana_channel_uid(org_id, record.uid), record.id, "uid"),
+        _guard(org_id, table_keys.grafana_channel_name(org_id, record.name), record.id, "name"),
     ]
     try:
         put_unique(record, guards)
@@ -98,14 +98,14 @@ def create(record: ChannelRecord) -> None:
 
 
 def get(org_id: str, channel_id: int, message: str) -> ChannelRecord:
-    item = table().get_item(Key=keys.grafana_channel(org_id, channel_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.grafana_channel(org_id, channel_id), ConsistentRead=True).get("Item")
     if not item:
         raise NotFound(message)
     return ChannelRecord.from_item(item)
 
 
 def id_for_uid(org_id: str, uid: str, message: str) -> int:
-    item = table().get_item(Key=keys.grafana_channel_uid(org_id, uid), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.grafana_channel_uid(org_id, uid), ConsistentRead=True).get("Item")
     if not item:
         raise NotFound(message)
     return int(item["channelId"])
@@ -120,8 +120,8 @@ def get_by_uid(org_id: str, uid: str, message: str) -> ChannelRecord:
 
 def list_for_org(org_id: str) -> list[ChannelRecord]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"])
-        & Key("sk").begins_with(keys.GRAFANA_CHANNEL_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.GRAFANA_CHANNEL_PREFIX),
         ConsistentRead=True,
     )
     return [ChannelRecord.from_item(item) for item in items]
@@ -142,11 +142,11 @@ def replace(current: ChannelRecord, updated: ChannelRecord) -> None:
         }
     ]
     if updated.uid != current.uid:
-        items.append(_guard(org_id, keys.grafana_channel_uid(org_id, updated.uid), updated.id, "uid").write)
-        items.append(_delete(keys.grafana_channel_uid(org_id, current.uid)))
+        items.append(_guard(org_id, table_keys.grafana_channel_uid(org_id, updated.uid), updated.id, "uid").write)
+        items.append(_delete(table_keys.grafana_channel_uid(org_id, current.uid)))
     if updated.name != current.name:
-        items.append(_guard(org_id, keys.grafana_channel_name(org_id, updated.name), updated.id, "name").write)
-        items.append(_delete(keys.grafana_channel_name(org_id, current.name)))
+        items.append(_guard(org_id, table_keys.grafana_channel_name(org_id, updated.name), updated.id, "name").write)
+        items.append(_delete(table_keys.grafana_channel_name(org_id, current.name)))
     try:
         transact(items)
     except TransactionCanceled as canceled:
@@ -166,14 +166,14 @@ def delete(record: ChannelRecord) -> None:
             [
                 {
                     "Delete": {
-                        "Key": keys.grafana_channel(org_id, record.id),
+                        "Key": table_keys.grafana_channel(org_id, record.id),
                         "ConditionExpression": "attribute_exists(pk) AND #version = :version",
                         "ExpressionAttributeNames": {"#version": "version"},
                         "ExpressionAttributeValues": {":version": record.version},
                     }
                 },
-                _delete(keys.grafana_channel_uid(org_id, record.uid)),
-                _delete(keys.grafana_channel_name(org_id, record.name)),
+                _delete(table_keys.grafana_channel_uid(org_id, record.uid)),
+                _delete(table_keys.grafana_channel_name(org_id, record.name)),
             ]
         )
     except TransactionCanceled as canceled:

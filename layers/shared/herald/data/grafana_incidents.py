@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import table, written
 
 RETENTION_SECONDS = 30 * 86400
@@ -17,7 +17,7 @@ RETENTION_SECONDS = 30 * 86400
 def _write(org_id: str, dedup_key: str, is_open: bool, event_id: str, at: str, now: float) -> bool:
     return written(
         table().update_item,
-        Key=keys.grafana_incident(org_id, dedup_key),
+        Key=table_keys.grafana_incident(org_id, dedup_key),
         UpdateExpression="SET #type = :type, orgId = :org, dedupKey = :dedup, isOpen = :open, "
         "eventId = :event, #at = :at, #ttl = :ttl",
         ConditionExpression="attribute_not_exists(pk) OR #at <= :at",
@@ -45,11 +45,11 @@ def close_incident(org_id: str, dedup_key: str, event_id: str, at: str, now: flo
 
 
 def get(org_id: str, dedup_key: str) -> dict[str, Any] | None:
-    item = table().get_item(Key=keys.grafana_incident(org_id, dedup_key), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.grafana_incident(org_id, dedup_key), ConsistentRead=True).get("Item")
     return dict(item) if item else None
 
 
 def event_item(event_id: str) -> dict[str, Any] | None:
     """The stored event a reminder repeats (gone once its retention ends)."""
-    item = table().get_item(Key=keys.event(event_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.event(event_id), ConsistentRead=True).get("Item")
     return dict(item) if item else None

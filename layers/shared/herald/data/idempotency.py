@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import ConditionFailed, table, written
 
 
@@ -16,7 +16,7 @@ def claim(
     try:
         table().put_item(
             Item={
-                **keys.idempotency(org_id, key),
+                **table_keys.idempotency(org_id, key),
                 "type": "idempotency",
                 "orgId": org_id,
                 "fingerprint": fingerprint,
@@ -39,7 +39,7 @@ def take_over(org_id: str, key: str, locked_until: int, now: float, lock_seconds
     """Takes a key whose first request died before answering (its lock ran out)."""
     return written(
         table().update_item,
-        Key=keys.idempotency(org_id, key),
+        Key=table_keys.idempotency(org_id, key),
         UpdateExpression="SET lockedUntil = :until",
         ConditionExpression="#state = :progress AND lockedUntil = :old",
         ExpressionAttributeNames={"#state": "state"},
@@ -53,7 +53,7 @@ def take_over(org_id: str, key: str, locked_until: int, now: float, lock_seconds
 
 def complete(org_id: str, key: str, status: int, body: str) -> None:
     table().update_item(
-        Key=keys.idempotency(org_id, key),
+        Key=table_keys.idempotency(org_id, key),
         UpdateExpression="SET #state = :done, answerStatus = :status, answerBody = :body REMOVE lockedUntil",
         ExpressionAttributeNames={"#state": "state"},
         ExpressionAttributeValues={":done": "done", ":status": status, ":body": body},
@@ -64,7 +64,7 @@ def release(org_id: str, key: str) -> None:
     """Forgets a key whose request failed, so that a retry runs it again."""
     written(
         table().delete_item,
-        Key=keys.idempotency(org_id, key),
+        Key=table_keys.idempotency(org_id, key),
         ConditionExpression="#state = :progress",
         ExpressionAttributeNames={"#state": "state"},
         ExpressionAttributeValues={":progress": "in-progress"},

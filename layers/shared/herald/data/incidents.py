@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.record import Record
 from herald.data.table import ConditionFailed, client, table, written
 from herald.data.unique import ABSENT
@@ -39,12 +39,12 @@ class IncidentRecord(Record):
     closed_at: str | None = None
     recovery_event_id: str | None = None
 
-    def item_key(self) -> keys.Key:
-        return keys.incident(self.org_id, self.dedup_key)
+    def item_key(self) -> table_keys.Key:
+        return table_keys.incident(self.org_id, self.dedup_key)
 
 
 def get(org_id: str, dedup_key: str) -> IncidentRecord | None:
-    item = table().get_item(Key=keys.incident(org_id, dedup_key), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.incident(org_id, dedup_key), ConsistentRead=True).get("Item")
     return IncidentRecord.from_item(dict(item)) if item else None
 
 
@@ -55,7 +55,10 @@ def get_many(org_id: str, dedup_keys: set[str]) -> dict[str, IncidentRecord]:
     name = table().name
     for start in range(0, len(wanted), 100):
         request: dict[str, Any] = {
-            name: {"Keys": [keys.incident(org_id, k) for k in wanted[start : start + 100]], "ConsistentRead": True}
+            name: {
+                "Keys": [table_keys.incident(org_id, k) for k in wanted[start : start + 100]],
+                "ConsistentRead": True,
+            }
         }
         while request:
             answer = client().batch_get_item(RequestItems=request)
@@ -70,7 +73,7 @@ def open_for(org_id: str, dedup_key: str, event_id: str, at: str, ttl: int) -> b
     """Opens a new incident for the triggered event `event_id`; False when one is open already."""
     return written(
         table().update_item,
-        Key=keys.incident(org_id, dedup_key),
+        Key=table_keys.incident(org_id, dedup_key),
         UpdateExpression="SET #type = :type, orgId = :org, dedupKey = :dedup, isOpen = :true, "
         "acknowledged = :false, incidentId = :id, firstSeenAt = :at, lastSeenAt = :at, #count = :one, "
         "#ttl = :ttl REMOVE closedAt, recoveryEventId",
@@ -99,7 +102,7 @@ def join(org_id: str, dedup_key: str, at: str) -> IncidentRecord | None:
     """Counts one more trigger on the open incident; None when none is open."""
     try:
         answer = table().update_item(
-            Key=keys.incident(org_id, dedup_key),
+            Key=table_keys.incident(org_id, dedup_key),
             UpdateExpression="ADD #count :one SET lastSeenAt = :at",
             ConditionExpression="isOpen = :true",
             ExpressionAttributeNames={"#count": "count"},
@@ -116,7 +119,7 @@ def close_for(org_id: str, dedup_key: str, incident_id: str, event_id: str, at: 
     state on its opening event; None when it is no longer open."""
     try:
         answer = table().update_item(
-            Key=keys.incident(org_id, dedup_key),
+            Key=table_keys.incident(org_id, dedup_key),
             UpdateExpression="SET isOpen = :false, closedAt = :at, recoveryEventId = :rid",
             ConditionExpression="isOpen = :true AND incidentId = :id",
             ExpressionAttributeValues={":false": False, ":true": True, ":at": at, ":rid": event_id, ":id": incident_id},
@@ -127,7 +130,7 @@ def close_for(org_id: str, dedup_key: str, incident_id: str, event_id: str, at: 
     closed = IncidentRecord.from_item(dict(answer["Attributes"]))
     written(  # False: the opening event is past its retention
         table().update_item,
-        Key=keys.event(incident_id),
+        Key=table_keys.event(incident_id),
         UpdateExpression="SET incidentCount = :count, incidentLastSeenAt = :seen, incidentClosedAt = :at, "
         "incidentAcknowledged = :ack",
         ConditionExpression="attribute_exists(pk)",
@@ -145,7 +148,7 @@ def reopen(org_id: str, dedup_key: str, event_id: str) -> None:
     """Undoes `close_for` when its recovered event could not be stored."""
     written(
         table().update_item,
-        Key=keys.incident(org_id, dedup_key),
+        Key=table_keys.incident(org_id, dedup_key),
         UpdateExpression="SET isOpen = :true REMOVE closedAt, recoveryEventId",
         ConditionExpression="recoveryEventId = :rid",
         ExpressionAttributeValues={":true": True, ":rid": event_id},
@@ -174,7 +177,7 @@ def _delete_if(org_id: str, dedup_key: str, condition: str, values: dict[str, An
     names = {"ExpressionAttributeNames": {"#count": "count"}} if "#count" in condition else {}
     written(
         table().delete_item,
-        Key=keys.incident(org_id, dedup_key),
+        Key=table_keys.incident(org_id, dedup_key),
         ConditionExpression=condition,
         ExpressionAttributeValues=values,
         **names,
@@ -184,7 +187,7 @@ def _delete_if(org_id: str, dedup_key: str, condition: str, values: dict[str, An
 def acknowledge(org_id: str, dedup_key: str, incident_id: str) -> bool:
     return written(
         table().update_item,
-        Key=keys.incident(org_id, dedup_key),
+        Key=table_keys.incident(org_id, dedup_key),
         UpdateExpression="SET acknowledged = :true",
         ConditionExpression="isOpen = :true AND incidentId = :id",
         ExpressionAttributeValues={":true": True, ":id": incident_id},
@@ -200,7 +203,7 @@ def record_trigger_plan(event_id: str, destination_keys: list[str]) -> PlanOutco
     """Records the destinations told of an incident's opening event, unless its recovery went out first."""
     try:
         table().update_item(
-            Key=keys.event(event_id),
+            Key=table_keys.event(event_id),
             UpdateExpression="SET incidentNotified = :keys",
             ConditionExpression="incidentRole = :trigger AND attribute_not_exists(incidentRecoveryPlanned)",
             ExpressionAttributeValues={":keys": destination_keys, ":trigger": TRIGGER},
@@ -217,7 +220,7 @@ def record_recovery_plan(trigger_event_id: str, recovery_event_id: str) -> set[s
     when the opening event has not been routed yet (then it never will be: it is skipped as stale)."""
     try:
         answer = table().update_item(
-            Key=keys.event(trigger_event_id),
+            Key=table_keys.event(trigger_event_id),
             UpdateExpression="SET incidentRecoveryPlanned = if_not_exists(incidentRecoveryPlanned, :rid)",
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":rid": recovery_event_id},

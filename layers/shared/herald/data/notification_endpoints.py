@@ -12,7 +12,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from pydantic import Field
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.record import Record
 from herald.data.table import TransactionCanceled, query_all, table, written
 from herald.data.unique import PRESENT, RECORD, Guard, GuardFailed, exists, put_unique, transact, unique
@@ -55,8 +55,8 @@ class EndpointRecord(Record):
     version: int = 0  # bumped by every write; replace_endpoint applies only to the version it read
     label_ids: list[str] = Field(default_factory=list)  # from the mapping items, not stored in the item
 
-    def item_key(self) -> keys.Key:
-        return keys.endpoint(self.org_id, self.id)
+    def item_key(self) -> table_keys.Key:
+        return table_keys.endpoint(self.org_id, self.id)
 
 
 class LabelRecord(Record):
@@ -70,8 +70,8 @@ class LabelRecord(Record):
     name: str
     properties: dict[str, str] = Field(default_factory=dict)
 
-    def item_key(self) -> keys.Key:
-        return keys.label(self.org_id, self.id)
+    def item_key(self) -> table_keys.Key:
+        return table_keys.label(self.org_id, self.id)
 
 
 def _group_endpoints(items: list[dict[str, Any]]) -> list[EndpointRecord]:
@@ -89,7 +89,7 @@ def _group_endpoints(items: list[dict[str, Any]]) -> list[EndpointRecord]:
 
 
 def _name_guard(org_id: str, name: str, endpoint_id: str) -> Guard:
-    key = keys.endpoint_name(org_id, name_digest(name))
+    key = table_keys.endpoint_name(org_id, name_digest(name))
     return unique("name", key, type="endpoint-name", endpointId=endpoint_id)
 
 
@@ -102,8 +102,8 @@ def create_endpoint(record: EndpointRecord) -> None:
 
 def get_endpoint(org_id: str, endpoint_id: str) -> EndpointRecord:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"])
-        & Key("sk").begins_with(keys.endpoint_prefix(endpoint_id)),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.endpoint_prefix(endpoint_id)),
         ConsistentRead=True,
     )
     records = _group_endpoints(items)
@@ -115,7 +115,8 @@ def get_endpoint(org_id: str, endpoint_id: str) -> EndpointRecord:
 def list_endpoints(org_id: str) -> list[EndpointRecord]:
     """Every endpoint of the org with its label ids, in id order (as InfluxDB lists them)."""
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.ENDPOINT_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.ENDPOINT_PREFIX),
         ConsistentRead=True,
     )
     return _group_endpoints(items)
@@ -134,20 +135,26 @@ def replace_endpoint(old: EndpointRecord, new: EndpointRecord) -> None:
     renamed = _name_guard(new.org_id, new.name, new.id) if old.name != new.name else None
     stale = Conflict("notification endpoint was changed concurrently, retry")
     _replace(
-        put, renamed, keys.endpoint_name(old.org_id, name_digest(old.name)), _endpoint_name_conflict(new.name), stale
+        put,
+        renamed,
+        table_keys.endpoint_name(old.org_id, name_digest(old.name)),
+        _endpoint_name_conflict(new.name),
+        stale,
     )
 
 
 def delete_endpoint(org_id: str, endpoint_id: str) -> None:
     record = get_endpoint(org_id, endpoint_id)
-    guard = keys.endpoint_name(org_id, name_digest(record.name))
-    _delete(keys.endpoint(org_id, endpoint_id), guard, NotFound(ENDPOINT_NOT_FOUND))
+    guard = table_keys.endpoint_name(org_id, name_digest(record.name))
+    _delete(table_keys.endpoint(org_id, endpoint_id), guard, NotFound(ENDPOINT_NOT_FOUND))
     with table().batch_writer() as batch:
         for label_id in record.label_ids:
-            batch.delete_item(Key=keys.endpoint_label(org_id, endpoint_id, label_id))
+            batch.delete_item(Key=table_keys.endpoint_label(org_id, endpoint_id, label_id))
 
 
-def _replace(put: dict[str, Any], renamed: Guard | None, old_name: keys.Key, taken: Conflict, stale: Exception) -> None:
+def _replace(
+    put: dict[str, Any], renamed: Guard | None, old_name: table_keys.Key, taken: Conflict, stale: Exception
+) -> None:
     """The item's new version, with its name guard moved when `renamed`; `taken` when the new name is
     another's, `stale` when the item's condition failed."""
     writes: list[dict[str, Any]] = [{"Put": put}]
@@ -163,7 +170,7 @@ def _replace(put: dict[str, Any], renamed: Guard | None, old_name: keys.Key, tak
         raise
 
 
-def _delete(key: keys.Key, name_guard: keys.Key, missing: NotFound) -> None:
+def _delete(key: table_keys.Key, name_guard: table_keys.Key, missing: NotFound) -> None:
     try:
         transact([{"Delete": {"Key": key, "ConditionExpression": PRESENT}}, {"Delete": {"Key": name_guard}}])
     except TransactionCanceled as canceled:
@@ -175,17 +182,17 @@ def _delete(key: keys.Key, name_guard: keys.Key, missing: NotFound) -> None:
 def add_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
     """One transaction: the endpoint and the label exist in the org, and the mapping does not yet."""
     mapping = {
-        **keys.endpoint_label(org_id, endpoint_id, label_id),
+        **table_keys.endpoint_label(org_id, endpoint_id, label_id),
         "type": "endpoint-label",
         "orgId": org_id,
         "endpointId": endpoint_id,
         "labelId": label_id,
-        "gsi1pk": keys.label_mappings_gsi(label_id),
-        "gsi1sk": keys.endpoint_prefix(endpoint_id),
+        "gsi1pk": table_keys.label_mappings_gsi(label_id),
+        "gsi1sk": table_keys.endpoint_prefix(endpoint_id),
     }
     guards = [
-        exists(ENDPOINT_NOT_FOUND, keys.endpoint(org_id, endpoint_id)),
-        exists(LABEL_NOT_FOUND, keys.label(org_id, label_id)),
+        exists(ENDPOINT_NOT_FOUND, table_keys.endpoint(org_id, endpoint_id)),
+        exists(LABEL_NOT_FOUND, table_keys.label(org_id, label_id)),
     ]
     try:
         put_unique(mapping, guards)
@@ -199,10 +206,10 @@ def remove_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
     """A mapping only exists under an existing endpoint (deleting the endpoint deletes its mappings), so the
     endpoint is read only to word a failure."""
     if written(
-        table().delete_item, Key=keys.endpoint_label(org_id, endpoint_id, label_id), ConditionExpression=PRESENT
+        table().delete_item, Key=table_keys.endpoint_label(org_id, endpoint_id, label_id), ConditionExpression=PRESENT
     ):
         return
-    if table().get_item(Key=keys.endpoint(org_id, endpoint_id), ConsistentRead=True).get("Item") is None:
+    if table().get_item(Key=table_keys.endpoint(org_id, endpoint_id), ConsistentRead=True).get("Item") is None:
         raise NotFound(ENDPOINT_NOT_FOUND)
     raise NotFound("label mapping not found")
 
@@ -211,7 +218,7 @@ def remove_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
 
 
 def _label_guard(org_id: str, name: str, label_id: str) -> Guard:
-    return unique("name", keys.label_name(org_id, name_digest(name)), type="label-name", labelId=label_id)
+    return unique("name", table_keys.label_name(org_id, name_digest(name)), type="label-name", labelId=label_id)
 
 
 def create_label(record: LabelRecord) -> None:
@@ -222,7 +229,7 @@ def create_label(record: LabelRecord) -> None:
 
 
 def get_label(org_id: str, label_id: str) -> LabelRecord:
-    item = table().get_item(Key=keys.label(org_id, label_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.label(org_id, label_id), ConsistentRead=True).get("Item")
     if not item:
         raise NotFound(LABEL_NOT_FOUND)
     return LabelRecord.from_item(item)
@@ -230,7 +237,8 @@ def get_label(org_id: str, label_id: str) -> LabelRecord:
 
 def list_labels(org_id: str) -> list[LabelRecord]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.LABEL_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.LABEL_PREFIX),
         ConsistentRead=True,
     )
     return [LabelRecord.from_item(item) for item in items if item.get("type") == "label"]
@@ -239,15 +247,21 @@ def list_labels(org_id: str) -> list[LabelRecord]:
 def replace_label(old: LabelRecord, new: LabelRecord) -> None:
     put = {"Item": new.to_item(), "ConditionExpression": PRESENT}
     renamed = _label_guard(new.org_id, new.name, new.id) if old.name != new.name else None
-    old_name = keys.label_name(old.org_id, name_digest(old.name))
+    old_name = table_keys.label_name(old.org_id, name_digest(old.name))
     _replace(put, renamed, old_name, _label_name_conflict(new.name), NotFound(LABEL_NOT_FOUND))
 
 
 def delete_label(org_id: str, label_id: str) -> None:
     """Deletes the label, its name guard and every mapping that attaches it (found through GSI1)."""
     record = get_label(org_id, label_id)
-    _delete(keys.label(org_id, label_id), keys.label_name(org_id, name_digest(record.name)), NotFound(LABEL_NOT_FOUND))
-    mappings = query_all(IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(keys.label_mappings_gsi(label_id)))
+    _delete(
+        table_keys.label(org_id, label_id),
+        table_keys.label_name(org_id, name_digest(record.name)),
+        NotFound(LABEL_NOT_FOUND),
+    )
+    mappings = query_all(
+        IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(table_keys.label_mappings_gsi(label_id))
+    )
     with table().batch_writer() as batch:
         for item in mappings:
             if item.get("orgId") == org_id:
@@ -256,4 +270,4 @@ def delete_label(org_id: str, label_id: str) -> None:
 
 def get_org(org_id: str) -> dict[str, Any]:
     """The org item (its name is what `GET /api/v2/orgs?org=NAME` matches); {} when it was never written."""
-    return dict(table().get_item(Key=keys.org(org_id)).get("Item") or {})
+    return dict(table().get_item(Key=table_keys.org(org_id)).get("Item") or {})

@@ -15,7 +15,7 @@ from boto3.dynamodb.conditions import Key
 from pydantic import Field
 
 from herald import clock, ids
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.concurrency import WriteConflict
 from herald.data.record import Record, StoredPart
 from herald.data.table import TransactionCanceled, query_all, table, written
@@ -46,8 +46,8 @@ class ChannelRecord(Record):
     created_at: str
     updated_at: str
 
-    def item_key(self) -> keys.Key:
-        return keys.mackerel_channel(self.org_id, self.id)
+    def item_key(self) -> table_keys.Key:
+        return table_keys.mackerel_channel(self.org_id, self.id)
 
 
 class MonitorRule(StoredPart):
@@ -76,8 +76,8 @@ class GroupRecord(Record):
     def is_default(self) -> bool:
         return self.group_type == "group-default"
 
-    def item_key(self) -> keys.Key:
-        return keys.mackerel_group(self.org_id, self.id)
+    def item_key(self) -> table_keys.Key:
+        return table_keys.mackerel_group(self.org_id, self.id)
 
 
 def default_group(org_id: str) -> GroupRecord:
@@ -110,7 +110,8 @@ class Configuration:
 def load(org_id: str) -> Configuration:
     """One Query (paged when large) over the org partition's `MKR#` items."""
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.MACKEREL_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.MACKEREL_PREFIX),
         ConsistentRead=True,
     )
     config = Configuration(org_id=org_id, version=0)
@@ -121,7 +122,7 @@ def load(org_id: str) -> Configuration:
             channels.append(ChannelRecord.from_item(item))
         elif kind == "mackerelGroup":
             groups.append(GroupRecord.from_item(item))
-        elif item["sk"] == keys.mackerel_version(org_id)["sk"]:
+        elif item["sk"] == table_keys.mackerel_version(org_id)["sk"]:
             config.version = int(item.get("version", 0))
     config.channels = {c.id: c for c in sorted(channels, key=lambda c: (c.created_at, c.id))}
     config.groups = {g.id: g for g in sorted(groups, key=lambda g: (not g.is_default, g.created_at, g.id))}
@@ -131,7 +132,7 @@ def load(org_id: str) -> Configuration:
 def commit(
     config: Configuration,
     puts: list[ChannelRecord | GroupRecord],
-    deletes: list[keys.Key] | None = None,
+    deletes: list[table_keys.Key] | None = None,
 ) -> None:
     """Writes `puts` and `deletes` only while the org's version is still the one `config` was read at."""
     _transact(config.org_id, config.version, [{"Put": {"Item": r.to_item()}} for r in puts], deletes or [])
@@ -145,7 +146,7 @@ def add_new(org_id: str, record: ChannelRecord) -> None:
 
 
 def _transact(
-    org_id: str, version: int | None, puts: list[dict[str, Any]], deletes: list[keys.Key] | None = None
+    org_id: str, version: int | None, puts: list[dict[str, Any]], deletes: list[table_keys.Key] | None = None
 ) -> None:
     """One transaction: the org's version + 1 (checked against `version` unless None) and the writes;
     WriteConflict when the version moved on (or a concurrent transaction got in the way)."""
@@ -153,7 +154,7 @@ def _transact(
     if 1 + len(puts) + len(deletes) > MAX_TRANSACTION_ITEMS:
         raise ValueError("too many items for one transaction")
     update: dict[str, Any] = {
-        "Key": keys.mackerel_version(org_id),
+        "Key": table_keys.mackerel_version(org_id),
         "UpdateExpression": "ADD #v :one SET #type = :type",
         "ExpressionAttributeNames": {"#v": "version", "#type": "type"},
         "ExpressionAttributeValues": {":one": 1, ":type": "counter"},
@@ -189,7 +190,7 @@ def open_critical(org_id: str, incident_key: str, event_id: str, now: float) -> 
     """A critical trigger opens (or re-opens) the incident; replays write the same thing."""
     table().put_item(
         Item={
-            **keys.mackerel_incident(org_id, incident_key),
+            **table_keys.mackerel_incident(org_id, incident_key),
             "type": "mackerelIncident",
             "orgId": org_id,
             "openedBy": event_id,
@@ -204,7 +205,7 @@ def close_critical(org_id: str, incident_key: str, event_id: str) -> bool:
     reaches the same decision); False when there was none or another recovery closed it."""
     return written(
         table().update_item,
-        Key=keys.mackerel_incident(org_id, incident_key),
+        Key=table_keys.mackerel_incident(org_id, incident_key),
         UpdateExpression="SET closedBy = :event",
         ConditionExpression="attribute_exists(openedBy) AND (attribute_not_exists(closedBy) OR closedBy = :event)",
         ExpressionAttributeValues={":event": event_id},

@@ -13,7 +13,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.concurrency import WriteConflict, optimistic, versioned_put
 from herald.data.record import Record
 from herald.data.record import plain as plain
@@ -46,13 +46,13 @@ class UserRecord(Record):
     config: dict[str, str] = {}  # phoneNumber, telegramChatId, pushEndpointArn
     sealed: dict[str, str] = {}  # slackWebhookUrl, teamsUrl, webhookUrl, telegramToken
 
-    def item_key(self) -> keys.Key:
-        return keys.oncall_user(self.org_id, self.id)
+    def item_key(self) -> table_keys.Key:
+        return table_keys.oncall_user(self.org_id, self.id)
 
 
 def next_grafana_id(org_id: str) -> int:
     result = table().update_item(
-        Key=keys.oncall_user_counter(org_id),
+        Key=table_keys.oncall_user_counter(org_id),
         UpdateExpression="ADD #count :one SET #type = :type",
         ExpressionAttributeNames={"#count": "count", "#type": "type"},
         ExpressionAttributeValues={":one": 1, ":type": "counter"},
@@ -63,7 +63,7 @@ def next_grafana_id(org_id: str) -> int:
 
 def create_user(record: UserRecord) -> None:
     """The user and its email guard in one transaction: one user per email in an org."""
-    email = keys.oncall_user_email(record.org_id, record.email)
+    email = table_keys.oncall_user_email(record.org_id, record.email)
     try:
         put_unique(record, [unique("email", email, type="oncall_user_email", userId=record.id)])
     except GuardFailed:
@@ -71,13 +71,14 @@ def create_user(record: UserRecord) -> None:
 
 
 def get_user(org_id: str, user_id: str) -> UserRecord | None:
-    item = table().get_item(Key=keys.oncall_user(org_id, user_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.oncall_user(org_id, user_id), ConsistentRead=True).get("Item")
     return UserRecord.from_item(item) if item else None
 
 
 def list_users(org_id: str) -> list[UserRecord]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.USER_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.USER_PREFIX),
         ConsistentRead=True,
     )
     return sorted((UserRecord.from_item(i) for i in items), key=lambda u: u.grafana_id)
@@ -96,7 +97,7 @@ class Chain:
 
     def item(self, rules: list[dict[str, Any]]) -> dict[str, Any]:
         return {
-            **keys.oncall_chain(self.org_id, self.user_id, self.important),
+            **table_keys.oncall_chain(self.org_id, self.user_id, self.important),
             "type": "oncall_chain",
             "orgId": self.org_id,
             "userId": self.user_id,
@@ -120,21 +121,21 @@ class Chain:
 
 
 def get_chain(org_id: str, user_id: str, important: bool) -> Chain:
-    item = table().get_item(Key=keys.oncall_chain(org_id, user_id, important), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.oncall_chain(org_id, user_id, important), ConsistentRead=True).get("Item")
     return Chain.from_item(item) if item else Chain(org_id, user_id, important, 0, [])
 
 
 def list_chains(org_id: str, user_id: str | None = None) -> list[Chain]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"])
-        & Key("sk").begins_with(keys.oncall_chain_prefix(user_id)),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.oncall_chain_prefix(user_id)),
         ConsistentRead=True,
     )
     return [Chain.from_item(i) for i in items]
 
 
 def pointer(org_id: str, rule_id: str) -> dict[str, Any] | None:
-    item = table().get_item(Key=keys.oncall_rule(org_id, rule_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.oncall_rule(org_id, rule_id), ConsistentRead=True).get("Item")
     return dict(item) if item else None
 
 
@@ -147,32 +148,32 @@ def write(items: list[dict[str, Any]]) -> None:
 
 
 def pointer_put(chain: Chain, rule_id: str) -> dict[str, Any]:
-    key = keys.oncall_rule(chain.org_id, rule_id)
+    key = table_keys.oncall_rule(chain.org_id, rule_id)
     return unique(
         "rule", key, type="oncall_rule", ruleId=rule_id, userId=chain.user_id, important=chain.important
     ).write
 
 
 def pointer_delete(org_id: str, rule_id: str) -> dict[str, Any]:
-    return {"Delete": {"Key": keys.oncall_rule(org_id, rule_id), "ConditionExpression": PRESENT}}
+    return {"Delete": {"Key": table_keys.oncall_rule(org_id, rule_id), "ConditionExpression": PRESENT}}
 
 
 def user_exists_check(org_id: str, user_id: str) -> dict[str, Any]:
-    return exists("user", keys.oncall_user(org_id, user_id)).write
+    return exists("user", table_keys.oncall_user(org_id, user_id)).write
 
 
 # ---------------------------------------------------------------- escalations
 
 
 def get_escalation(event_id: str, user_id: str) -> dict[str, Any] | None:
-    item = table().get_item(Key=keys.escalation(event_id, user_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.escalation(event_id, user_id), ConsistentRead=True).get("Item")
     return plain(item) if item else None
 
 
 def list_escalations(event_id: str) -> list[dict[str, Any]]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.event_partition(event_id))
-        & Key("sk").begins_with(keys.ESCALATION_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.event_partition(event_id))
+        & Key("sk").begins_with(table_keys.ESCALATION_PREFIX),
         ConsistentRead=True,
     )
     return [plain(i) for i in items]
@@ -193,7 +194,7 @@ def stop_event(event_id: str, field_name: str, at: str) -> bool:
     does not exist."""
     return written(
         table().update_item,
-        Key=keys.event(event_id),
+        Key=table_keys.event(event_id),
         UpdateExpression="SET #f = :at, stoppedAt = :at",
         ConditionExpression="attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
         ExpressionAttributeNames={"#f": field_name},
@@ -204,7 +205,7 @@ def stop_event(event_id: str, field_name: str, at: str) -> bool:
 def event_not_stopped_check(event_id: str) -> dict[str, Any]:
     return {
         "ConditionCheck": {
-            "Key": keys.event(event_id),
+            "Key": table_keys.event(event_id),
             "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
         }
     }
@@ -213,7 +214,7 @@ def event_not_stopped_check(event_id: str) -> dict[str, Any]:
 def not_resolved_since_check(org_id: str, dedup_key: str, created_at: str) -> dict[str, Any]:
     return {
         "ConditionCheck": {
-            "Key": keys.dedup_resolved(org_id, dedup_key),
+            "Key": table_keys.dedup_resolved(org_id, dedup_key),
             "ConditionExpression": "attribute_not_exists(pk) OR resolvedAt < :created",
             "ExpressionAttributeValues": {":created": created_at},
         }
@@ -222,7 +223,7 @@ def not_resolved_since_check(org_id: str, dedup_key: str, created_at: str) -> di
 
 def dedup_event_put(org_id: str, dedup_key: str, event_id: str, created_at: str, ttl: int | None) -> dict[str, Any]:
     item: dict[str, Any] = {
-        **keys.dedup_event(org_id, dedup_key, event_id),
+        **table_keys.dedup_event(org_id, dedup_key, event_id),
         "type": "oncall_dedup_event",
         "eventId": event_id,
         "createdAt": created_at,
@@ -236,7 +237,7 @@ def mark_resolved(org_id: str, dedup_key: str, resolved_at: str) -> None:
     """Moves the dedupKey's resolution time forward (never back)."""
     written(
         table().update_item,
-        Key=keys.dedup_resolved(org_id, dedup_key),
+        Key=table_keys.dedup_resolved(org_id, dedup_key),
         UpdateExpression="SET resolvedAt = :at, #type = :type",
         ConditionExpression="attribute_not_exists(resolvedAt) OR resolvedAt < :at",
         ExpressionAttributeNames={"#type": "type"},
@@ -246,7 +247,8 @@ def mark_resolved(org_id: str, dedup_key: str, resolved_at: str) -> None:
 
 def dedup_events(org_id: str, dedup_key: str) -> list[dict[str, Any]]:
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.dedup_partition(org_id, dedup_key)) & Key("sk").begins_with("EVENT#"),
+        KeyConditionExpression=Key("pk").eq(table_keys.dedup_partition(org_id, dedup_key))
+        & Key("sk").begins_with("EVENT#"),
         ConsistentRead=True,
     )
     return [plain(i) for i in items]

@@ -7,7 +7,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from herald import clock
-from herald.data import keys, notification_groups
+from herald.data import notification_groups, table_keys
 from herald.data.table import query_all, table, written
 from herald.data.unique import ABSENT, RECORD, GuardFailed, put_unique
 
@@ -19,13 +19,13 @@ def ensure(org_id: str, name: str = "") -> bool:
     existed before, it is added with an idempotent conditional put (its id derives from the org)."""
     created_at = clock.iso()
     org = {
-        **keys.org(org_id),
+        **table_keys.org(org_id),
         "type": "org",
         "id": org_id,
         "name": name or org_id,
         "createdAt": created_at,
-        "gsi1pk": keys.orgs_gsi(),
-        "gsi1sk": keys.orgs_sort(created_at, org_id),
+        "gsi1pk": table_keys.orgs_gsi(),
+        "gsi1sk": table_keys.orgs_sort(created_at, org_id),
     }
     try:
         put_unique(org, [notification_groups.default_group_guard(org_id)])
@@ -39,13 +39,13 @@ def ensure(org_id: str, name: str = "") -> bool:
 
 
 def get(org_id: str) -> dict[str, Any] | None:
-    item = table().get_item(Key=keys.org(org_id)).get("Item")
+    item = table().get_item(Key=table_keys.org(org_id)).get("Item")
     return dict(item) if item else None
 
 
 def list_all() -> list[dict[str, Any]]:
     """Every org, oldest first: one paginated Query of the orgs index (operator tooling only)."""
-    return query_all(IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(keys.orgs_gsi()))
+    return query_all(IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(table_keys.orgs_gsi()))
 
 
 _names: dict[str, str] = {}
@@ -55,7 +55,7 @@ def display_name(org_id: str) -> str:
     """The org's name (templates print it), read once per container; the id when the org has no record."""
     name = _names.get(org_id)
     if name is None:
-        item = table().get_item(Key=keys.org(org_id)).get("Item") or {}
+        item = table().get_item(Key=table_keys.org(org_id)).get("Item") or {}
         name = _names[org_id] = str(item.get("name") or org_id)
     return name
 

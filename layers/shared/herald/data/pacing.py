@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import ConditionFailed, table, written
 
 TTL_SECONDS = 86400
@@ -17,7 +17,7 @@ def _number(value: float) -> Decimal:
 
 
 def next_allowed(destination_key: str) -> float:
-    item = table().get_item(Key=keys.pacing(destination_key), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.pacing(destination_key), ConsistentRead=True).get("Item")
     return float(item["nextAllowedAt"]) if item and item.get("nextAllowedAt") is not None else 0.0
 
 
@@ -41,7 +41,7 @@ def reserve(destination_key: str, now: float, interval: float, seen: float | Non
             values[":seen"] = _number(seen)
         try:
             table().update_item(
-                Key=keys.pacing(destination_key),
+                Key=table_keys.pacing(destination_key),
                 UpdateExpression="SET nextAllowedAt = :next, #ttl = :ttl",
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#ttl": "ttl"},
@@ -59,7 +59,7 @@ def push_back(destination_key: str, until: float) -> None:
     """The provider asked for a pause (Retry-After / retry_after): nobody sends before `until`."""
     written(
         table().update_item,
-        Key=keys.pacing(destination_key),
+        Key=table_keys.pacing(destination_key),
         UpdateExpression="SET nextAllowedAt = :until, #ttl = :ttl",
         ConditionExpression="attribute_not_exists(nextAllowedAt) OR nextAllowedAt < :until",
         ExpressionAttributeNames={"#ttl": "ttl"},

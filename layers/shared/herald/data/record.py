@@ -2,7 +2,7 @@
 
 A record's field aliases are the item's attribute names (camelCase by default, an explicit alias where the
 stored name differs), `ITEM_TYPE` is the item's `type` and `item_key()` builds its pk/sk (and GSI
-attributes, when the item has any) from `herald.data.keys`. `to_item()`/`from_item()` are the only
+attributes, when the item has any) from `herald.data.table_keys`. `to_item()`/`from_item()` are the only
 mapping: numbers come back from DynamoDB as Decimal (read as int when whole, else float), string sets
 as sets (read as sorted lists), and fields named in `JSON_TEXT` are stored as compact JSON text.
 """
@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
 
-from herald.data import keys
+from herald.data import table_keys
 
 
 def plain(value: Any) -> Any:
@@ -44,7 +44,7 @@ class Record(StoredPart):
     NOT_STORED: ClassVar[frozenset[str]] = frozenset()  # fields filled from other items, never written
     DROP_NONE: ClassVar[bool] = False  # omit None attributes instead of storing NULL
 
-    def item_key(self) -> keys.Key:
+    def item_key(self) -> table_keys.Key:
         raise NotImplementedError
 
     def index_keys(self) -> dict[str, str]:

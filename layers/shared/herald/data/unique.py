@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.concurrency import WriteConflict
 from herald.data.record import Record
 from herald.data.table import TransactionCanceled, client, table
@@ -32,16 +32,16 @@ class GuardFailed(Exception):
         self.guard = guard
 
 
-def unique(name: str, key: keys.Key, **attributes: Any) -> Guard:
+def unique(name: str, key: table_keys.Key, **attributes: Any) -> Guard:
     """A guard item that only one holder may write (a name per org, an email per org)."""
     return Guard(name, {"Put": {"Item": {**key, **attributes}, "ConditionExpression": ABSENT}})
 
 
-def exists(name: str, key: keys.Key) -> Guard:
+def exists(name: str, key: table_keys.Key) -> Guard:
     return Guard(name, {"ConditionCheck": {"Key": key, "ConditionExpression": PRESENT}})
 
 
-def below(name: str, counter: keys.Key, limit: int) -> Guard:
+def below(name: str, counter: table_keys.Key, limit: int) -> Guard:
     """Counts one more on a per-org counter, only while it is below `limit`."""
     return Guard(
         name,

@@ -23,13 +23,13 @@ from typing import Any
 
 from herald import clock
 from herald.data import events as events_repo
-from herald.data import keys, timers
-from herald.data import oncall as repo
+from herald.data import table_keys, timers
 from herald.data.concurrency import WriteConflict
-from herald.data.oncall import UserRecord
 from herald.delivery import enqueue
 from herald.domain import scheduler
 from herald.errors import NotFound
+from herald.families.oncall import store as repo
+from herald.families.oncall.store import UserRecord
 from herald.models.events import Escalation, EscalationStep
 from herald.observability import logger
 from herald.routing.plan import PlannedDelivery, StoredEvent
@@ -118,7 +118,7 @@ def _create(event: StoredEvent, user_id: str, important: bool, dedup_key: str | 
             step["duration"] = int(rule.get("duration", 300))
         steps.append(step)
     item: dict[str, Any] = {
-        **keys.escalation(event.id, user_id),
+        **table_keys.escalation(event.id, user_id),
         "type": "escalation",
         "orgId": event.org_id,
         "eventId": event.id,

@@ -1,6 +1,6 @@
 """Grafana legacy alert notification channels: notifier validation, secure settings, CRUD and test sends.
 
-Secret-capable settings (herald.domain.grafana_notifiers: URLs, tokens, passwords, keys) are sealed with
+Secret-capable settings (herald.families.grafana.notifiers: URLs, tokens, passwords, keys) are sealed with
 KMS under the channel adapter's secret names wherever they arrive. As in Grafana, what arrives under
 `secureSettings` is write-only and shown in `secureFields` (kept when an update does not send it again);
 what arrives in `settings` is returned in `settings`.
@@ -17,17 +17,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from herald import ids, secrets
-from herald.channels.base import Outcome, Target
-from herald.channels.registry import ADAPTERS
-from herald.channels.render import Notification
-from herald.data import grafana_channels as repo
 from herald.data.concurrency import optimistic
-from herald.data.grafana_channels import ChannelRecord
-from herald.domain.grafana_notifiers import NOTIFIERS, adapter_config, invalid, notifier, validate
 from herald.errors import HeraldError, ValidationFailed
-from herald.models.grafana import AlertNotification, AlertNotificationLookup, ChannelIn, NotificationTestIn
+from herald.families.grafana import store as repo
+from herald.families.grafana.notifiers import NOTIFIERS, adapter_config, invalid, notifier, validate
+from herald.families.grafana.store import ChannelRecord
+from herald.families.grafana.wire import AlertNotification, AlertNotificationLookup, ChannelIn, NotificationTestIn
 from herald.observability import logger
 from herald.secrets_kept import Destination, keep_secrets
+from herald.senders.base import Outcome, Target
+from herald.senders.registry import ADAPTERS
+from herald.senders.render import Notification
 from herald.templates import apply as templates
 
 GET_NOT_FOUND = "Alert notification not found"

@@ -7,13 +7,12 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from herald import clock, ids, secrets
-from herald.data import keys
-from herald.data import notification_groups as repo
-from herald.data import oncall as oncall_repo
+from herald.data import table_keys
 from herald.data.concurrency import optimistic
-from herald.data.notification_groups import ChannelRecord, Configuration, GroupRecord, MonitorRule
 from herald.errors import Conflict, NotFound, ValidationFailed
-from herald.models.notification_groups import (
+from herald.families.mackerel import store as repo
+from herald.families.mackerel.store import ChannelRecord, Configuration, GroupRecord, MonitorRule
+from herald.families.mackerel.wire import (
     Channel,
     ChannelIn,
     EmailChannel,
@@ -27,6 +26,7 @@ from herald.models.notification_groups import (
     WebhookChannel,
     WebhookChannelIn,
 )
+from herald.families.oncall import store as oncall_repo
 from herald.secrets_kept import Destination, keep_secrets
 
 MAX_ATTEMPTS = 8
@@ -233,7 +233,7 @@ def delete_channel(org_id: str, channel_id: str) -> Channel:
         ]
         if len(updated) + 2 > repo.MAX_TRANSACTION_ITEMS:
             raise ValidationFailed("the channel belongs to too many notification groups to be deleted at once")
-        repo.commit(config, updated, [keys.mackerel_channel(org_id, channel_id)])
+        repo.commit(config, updated, [table_keys.mackerel_channel(org_id, channel_id)])
         return record
 
     return channel_to_api(_optimistic(org_id, attempt))
@@ -363,7 +363,7 @@ def delete_group(org_id: str, group_id: str) -> NotificationGroup:
         ]
         if len(parents) + 2 > repo.MAX_TRANSACTION_ITEMS:
             raise ValidationFailed("the group belongs to too many notification groups to be deleted at once")
-        repo.commit(config, parents, [keys.mackerel_group(org_id, group_id)])
+        repo.commit(config, parents, [table_keys.mackerel_group(org_id, group_id)])
         return record
 
     return group_to_api(_optimistic(org_id, attempt))

@@ -11,12 +11,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from herald import clock
-from herald.auth.keys import Principal
-from herald.data import oncall as repo
+from herald.auth.api_keys import Principal
 from herald.data.concurrency import WriteConflict
-from herald.data.oncall import Chain, UserRecord
 from herald.errors import FieldErrors, NotFound, ValidationFailed
-from herald.models.oncall import (
+from herald.families.oncall import store as repo
+from herald.families.oncall.store import Chain, UserRecord
+from herald.families.oncall.wire import (
     DEFAULT_DURATION,
     DURATIONS,
     MAX_PAGE_SIZE,
