@@ -62,14 +62,9 @@ def patched_env(values: dict[str, str], remove: tuple[str, ...] = ()) -> Iterato
 
 def reset_caches() -> None:
     """Per-container caches of the shared layer (settings, table, clients, keys), as a new container has."""
-    from herald import aws, settings
-    from herald.auth import middleware
-    from herald.data import table
+    from herald import caches
 
-    settings.get_settings.cache_clear()
-    table.clear_cache()
-    aws.client.cache_clear()
-    middleware.clear_cache()
+    caches.reset()
 
 
 # --- counting AWS calls -------------------------------------------------------------------------------

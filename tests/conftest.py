@@ -23,11 +23,10 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-from herald import aws, ids, settings
-from herald.auth import middleware
+from herald import aws, caches, ids
 from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import orgs, table
+from herald.data import orgs
 from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient
 from tests.support.fake_clock import FakeClock
@@ -36,16 +35,13 @@ from tests.support.receiver import Receiver
 
 def reset_caches() -> None:
     """Everything cached per container, boto3 clients (and any event hooks a test put on them) included."""
-    reset_settings()
-    table.clear_cache()
-    aws.client.cache_clear()
+    caches.reset()
 
 
 def reset_settings() -> None:
     """Settings and the key cache follow each test's environment. boto3 clients are kept: creating them is
     the slowest part of a test, and moto intercepts them whichever mock_aws context is active."""
-    settings.get_settings.cache_clear()
-    middleware.clear_cache()
+    caches.reset(clients=False)
 
 
 @pytest.fixture

@@ -91,8 +91,7 @@ def _aws(fresh: bool) -> Iterator[str]:
         return
     from moto import mock_aws
 
-    from herald import aws
-    from herald.settings import get_settings
+    from herald import aws, caches
     from herald_local.stack import LOCAL_DEFAULTS
     from herald_local.template import REGION, provision
 
@@ -106,7 +105,7 @@ def _aws(fresh: bool) -> Iterator[str]:
     with mock_aws():
         resolver = provision(Template(), aws.client)
         os.environ.update(resolver.environment())
-        get_settings.cache_clear()
+        caches.reset()  # a fresh stack: nothing cached for the previous one may be used
         yield "a fresh in-process stack"
 
 

@@ -17,12 +17,10 @@ import pytest
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
-from herald import aws, ids, secrets, settings
-from herald.auth import middleware
+from herald import caches, ids, secrets
 from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import orgs, table_keys
-from herald.data import table as table_module
 from herald.data.table import table
 from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient, ApiResponse
@@ -51,13 +49,6 @@ EMAIL = {"name": "Team A", "type": "email", "settings": {"addresses": "carl@graf
 # --- environment: one moto per module, one org per test -----------------------------------------------
 
 
-def _reset_caches() -> None:
-    settings.get_settings.cache_clear()
-    table_module.clear_cache()
-    aws.client.cache_clear()
-    middleware.clear_cache()
-
-
 @pytest.fixture(scope="module")
 def module_aws() -> Iterator[Resolver]:
     with pytest.MonkeyPatch.context() as patch, mock_aws():
@@ -66,9 +57,9 @@ def module_aws() -> Iterator[Resolver]:
             patch.setenv(key, value)
         patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
         patch.setenv("HERALD_HTTP_TIMEOUT_SECONDS", "2")
-        _reset_caches()
+        caches.reset()
         yield resolver
-        _reset_caches()
+        caches.reset()
 
 
 @pytest.fixture

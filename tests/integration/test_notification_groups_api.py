@@ -13,10 +13,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from herald import aws, ids, settings
-from herald.auth import middleware
+from herald import caches, ids
 from herald.data import orgs, table_keys
-from herald.data import table as table_module
+from herald.data.concurrency import WriteConflict
 from herald.data.table import table
 from herald.families.mackerel import store as repo
 from herald.families.oncall import service as oncall
@@ -68,13 +67,6 @@ ROUTES: list[tuple[str, str, str]] = [
 # --- environment: one moto per module, one org per test ----------------------------------------------
 
 
-def _reset_caches() -> None:
-    settings.get_settings.cache_clear()
-    table_module.clear_cache()
-    aws.client.cache_clear()
-    middleware.clear_cache()
-
-
 @pytest.fixture(scope="module")
 def module_aws() -> Iterator[Resolver]:
     with pytest.MonkeyPatch.context() as patch, mock_aws():
@@ -82,9 +74,9 @@ def module_aws() -> Iterator[Resolver]:
         for key, value in resolver.environment().items():
             patch.setenv(key, value)
         patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
-        _reset_caches()
+        caches.reset()
         yield resolver
-        _reset_caches()
+        caches.reset()
 
 
 @pytest.fixture
@@ -547,7 +539,7 @@ def test_a_write_validated_against_a_stale_configuration_cannot_commit(api: ApiC
     stale = repo.load(org_id)
     create_group(api, token)  # bumps the org's version
     record = next(iter(stale.groups.values())).model_copy(update={"child_group_ids": ["anything"]})
-    with pytest.raises(repo.StaleConfiguration):
+    with pytest.raises(WriteConflict):
         repo.commit(stale, [record])
 
 

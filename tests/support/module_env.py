@@ -21,9 +21,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from herald import aws, settings
+from herald import caches, settings
 from herald.auth import middleware
-from herald.data import table
 from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient
 
@@ -31,10 +30,7 @@ REGION = "us-east-1"
 
 
 def reset_caches() -> None:
-    settings.get_settings.cache_clear()
-    table.clear_cache()
-    aws.client.cache_clear()
-    middleware.clear_cache()
+    caches.reset()
 
 
 @dataclass

@@ -23,7 +23,7 @@ from herald.api.resolver import HeraldResolver
 from herald.auth import attribution
 from herald.auth.api_keys import Principal
 from herald.auth.middleware import authorize
-from herald.data.table import error_code
+from herald.data.table import TRANSIENT_AWS_ERRORS, error_code
 from herald.errors import HeraldError, NotFound, PayloadTooLarge, RateLimited, ServiceUnavailable, ValidationFailed
 from herald.observability import logger
 
@@ -108,20 +108,6 @@ def principal() -> Principal:
     if found is None:
         raise RuntimeError("route reached without authentication")
     return found
-
-
-# ClientError codes that mean "try again", not "Herald is wrong".
-TRANSIENT_AWS_ERRORS = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "Throttling",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "TransactionConflictException",
-    }
-)
 
 
 def _unless_unavailable(call: Callable[..., Any], *args: Any) -> Any:

@@ -14,8 +14,6 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from herald.data import table, table_keys
 from herald.errors import RateLimited
 from herald.settings import get_settings
@@ -60,10 +58,8 @@ def _advance(key_id: str, now: float, interval: float, busy: bool, ceiling: floa
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
         return None
-    except ClientError as error:
-        if not table.is_conditional_failure(error):
-            raise
-        found = table.item_on_failure(error) or {}
+    except table.ConditionFailed as failed:
+        found = failed.item or {}
         return float(found.get("tat", now))
 
 

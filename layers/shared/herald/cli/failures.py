@@ -35,9 +35,12 @@ def one_line(error: BaseException) -> tuple[str, int]:
     )
     from pydantic import ValidationError
 
+    from herald.data.table import StorageFailed
     from herald.errors import HeraldError
     from herald.netguard import TargetRefused
 
+    if isinstance(error, StorageFailed) and isinstance(error.__cause__, ClientError):
+        error = error.__cause__  # its code and message say what to fix
     if isinstance(error, CliError):
         return error.message, error.code
     if isinstance(error, TargetRefused):

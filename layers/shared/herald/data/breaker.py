@@ -5,10 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from herald.data import table_keys
-from herald.data.table import is_conditional_failure, table
+from herald.data.table import table, written
 
 TTL_SECONDS = 86400
 
@@ -24,19 +22,14 @@ def get(destination_key: str) -> dict[str, Any] | None:
 
 def claim_probe(destination_key: str, now: float, lease_seconds: float) -> bool:
     """Half-open: only one sender gets the probe (conditional write on the probe lease)."""
-    try:
-        table().update_item(
-            Key=table_keys.breaker(destination_key),
-            UpdateExpression="SET probeUntil = :until",
-            ConditionExpression="attribute_exists(openUntil) AND openUntil <= :now AND "
-            "(attribute_not_exists(probeUntil) OR probeUntil < :now)",
-            ExpressionAttributeValues={":until": _number(now + lease_seconds), ":now": _number(now)},
-        )
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(
+        table().update_item,
+        Key=table_keys.breaker(destination_key),
+        UpdateExpression="SET probeUntil = :until",
+        ConditionExpression="attribute_exists(openUntil) AND openUntil <= :now AND "
+        "(attribute_not_exists(probeUntil) OR probeUntil < :now)",
+        ExpressionAttributeValues={":until": _number(now + lease_seconds), ":now": _number(now)},
+    )
 
 
 def record_failure(destination_key: str, now: float, threshold: int, first: float, cap: float, probe: bool) -> bool:
@@ -70,15 +63,12 @@ def record_failure(destination_key: str, now: float, threshold: int, first: floa
 
 def clear_probe(destination_key: str) -> None:
     """The probe ended without a verdict (the destination asked for a pause): the next sender probes."""
-    try:
-        table().update_item(
-            Key=table_keys.breaker(destination_key),
-            UpdateExpression="REMOVE probeUntil",
-            ConditionExpression="attribute_exists(pk)",
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
+    written(
+        table().update_item,
+        Key=table_keys.breaker(destination_key),
+        UpdateExpression="REMOVE probeUntil",
+        ConditionExpression="attribute_exists(pk)",
+    )
 
 
 def record_success(destination_key: str) -> None:

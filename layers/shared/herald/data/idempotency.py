@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from herald.data import table_keys
-from herald.data.table import is_conditional_failure, item_on_failure, table
+from herald.data.table import ConditionFailed, table, written
 
 
 def claim(
@@ -33,31 +31,24 @@ def claim(
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
         return None
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
-        return item_on_failure(error) or {}
+    except ConditionFailed as failed:
+        return failed.item or {}
 
 
 def take_over(org_id: str, key: str, locked_until: int, now: float, lock_seconds: int) -> bool:
     """Takes a key whose first request died before answering (its lock ran out)."""
-    try:
-        table().update_item(
-            Key=table_keys.idempotency(org_id, key),
-            UpdateExpression="SET lockedUntil = :until",
-            ConditionExpression="#state = :progress AND lockedUntil = :old",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":until": int(now) + lock_seconds,
-                ":progress": "in-progress",
-                ":old": locked_until,
-            },
-        )
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(
+        table().update_item,
+        Key=table_keys.idempotency(org_id, key),
+        UpdateExpression="SET lockedUntil = :until",
+        ConditionExpression="#state = :progress AND lockedUntil = :old",
+        ExpressionAttributeNames={"#state": "state"},
+        ExpressionAttributeValues={
+            ":until": int(now) + lock_seconds,
+            ":progress": "in-progress",
+            ":old": locked_until,
+        },
+    )
 
 
 def complete(org_id: str, key: str, status: int, body: str) -> None:
@@ -71,13 +62,10 @@ def complete(org_id: str, key: str, status: int, body: str) -> None:
 
 def release(org_id: str, key: str) -> None:
     """Forgets a key whose request failed, so that a retry runs it again."""
-    try:
-        table().delete_item(
-            Key=table_keys.idempotency(org_id, key),
-            ConditionExpression="#state = :progress",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={":progress": "in-progress"},
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
+    written(
+        table().delete_item,
+        Key=table_keys.idempotency(org_id, key),
+        ConditionExpression="#state = :progress",
+        ExpressionAttributeNames={"#state": "state"},
+        ExpressionAttributeValues={":progress": "in-progress"},
+    )

@@ -10,45 +10,37 @@ that was never stored must never reach the fan-out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
-from botocore.exceptions import ClientError
+from pydantic import ConfigDict
 
 from herald.data import table_keys
-from herald.data.table import is_conditional_failure, item_on_failure, table
+from herald.data.record import Record
+from herald.data.table import ConditionFailed, client, table, written
+from herald.data.unique import ABSENT
 
 TRIGGER = "trigger"
 RECOVERY = "recovery"
 
 
-@dataclass(frozen=True)
-class IncidentRecord:
+class IncidentRecord(Record):
+    ITEM_TYPE = "incident"
+    DROP_NONE = True
+    model_config = ConfigDict(frozen=True)
+
     org_id: str
     dedup_key: str
-    incident_id: str | None  # None: a recovery that closed a dedupKey never seen open
-    is_open: bool
-    acknowledged: bool
-    count: int
-    first_seen_at: str
-    last_seen_at: str
-    closed_at: str | None
-    recovery_event_id: str | None
+    incident_id: str | None = None  # None: a recovery that closed a dedupKey never seen open
+    is_open: bool = False
+    acknowledged: bool = False
+    count: int = 0
+    first_seen_at: str = ""
+    last_seen_at: str = ""
+    closed_at: str | None = None
+    recovery_event_id: str | None = None
 
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> IncidentRecord:
-        return cls(
-            org_id=str(item["orgId"]),
-            dedup_key=str(item["dedupKey"]),
-            incident_id=item.get("incidentId"),
-            is_open=bool(item.get("isOpen")),
-            acknowledged=bool(item.get("acknowledged")),
-            count=int(item.get("count", 0)),
-            first_seen_at=str(item.get("firstSeenAt", "")),
-            last_seen_at=str(item.get("lastSeenAt", "")),
-            closed_at=item.get("closedAt"),
-            recovery_event_id=item.get("recoveryEventId"),
-        )
+    def item_key(self) -> table_keys.Key:
+        return table_keys.incident(self.org_id, self.dedup_key)
 
 
 def get(org_id: str, dedup_key: str) -> IncidentRecord | None:
@@ -69,7 +61,7 @@ def get_many(org_id: str, dedup_keys: set[str]) -> dict[str, IncidentRecord]:
             }
         }
         while request:
-            answer = table().meta.client.batch_get_item(RequestItems=request)
+            answer = client().batch_get_item(RequestItems=request)
             for item in answer.get("Responses", {}).get(name, []):
                 record = IncidentRecord.from_item(dict(item))
                 found[record.dedup_key] = record
@@ -79,31 +71,26 @@ def get_many(org_id: str, dedup_keys: set[str]) -> dict[str, IncidentRecord]:
 
 def open_for(org_id: str, dedup_key: str, event_id: str, at: str, ttl: int) -> bool:
     """Opens a new incident for the triggered event `event_id`; False when one is open already."""
-    try:
-        table().update_item(
-            Key=table_keys.incident(org_id, dedup_key),
-            UpdateExpression="SET #type = :type, orgId = :org, dedupKey = :dedup, isOpen = :true, "
-            "acknowledged = :false, incidentId = :id, firstSeenAt = :at, lastSeenAt = :at, #count = :one, "
-            "#ttl = :ttl REMOVE closedAt, recoveryEventId",
-            ConditionExpression="attribute_not_exists(pk) OR isOpen = :false",
-            ExpressionAttributeNames={"#type": "type", "#count": "count", "#ttl": "ttl"},
-            ExpressionAttributeValues={
-                ":type": "incident",
-                ":org": org_id,
-                ":dedup": dedup_key,
-                ":true": True,
-                ":false": False,
-                ":id": event_id,
-                ":at": at,
-                ":one": 1,
-                ":ttl": ttl,
-            },
-        )
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(
+        table().update_item,
+        Key=table_keys.incident(org_id, dedup_key),
+        UpdateExpression="SET #type = :type, orgId = :org, dedupKey = :dedup, isOpen = :true, "
+        "acknowledged = :false, incidentId = :id, firstSeenAt = :at, lastSeenAt = :at, #count = :one, "
+        "#ttl = :ttl REMOVE closedAt, recoveryEventId",
+        ConditionExpression="attribute_not_exists(pk) OR isOpen = :false",
+        ExpressionAttributeNames={"#type": "type", "#count": "count", "#ttl": "ttl"},
+        ExpressionAttributeValues={
+            ":type": "incident",
+            ":org": org_id,
+            ":dedup": dedup_key,
+            ":true": True,
+            ":false": False,
+            ":id": event_id,
+            ":at": at,
+            ":one": 1,
+            ":ttl": ttl,
+        },
+    )
 
 
 def forget_opening(org_id: str, dedup_key: str, event_id: str) -> None:
@@ -122,10 +109,8 @@ def join(org_id: str, dedup_key: str, at: str) -> IncidentRecord | None:
             ExpressionAttributeValues={":one": 1, ":at": at, ":true": True},
             ReturnValues="ALL_NEW",
         )
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return None
-        raise
+    except ConditionFailed:
+        return None
     return IncidentRecord.from_item(dict(answer["Attributes"]))
 
 
@@ -140,70 +125,48 @@ def close_for(org_id: str, dedup_key: str, incident_id: str, event_id: str, at: 
             ExpressionAttributeValues={":false": False, ":true": True, ":at": at, ":rid": event_id, ":id": incident_id},
             ReturnValues="ALL_NEW",
         )
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return None
-        raise
+    except ConditionFailed:
+        return None
     closed = IncidentRecord.from_item(dict(answer["Attributes"]))
-    try:
-        table().update_item(
-            Key=table_keys.event(incident_id),
-            UpdateExpression="SET incidentCount = :count, incidentLastSeenAt = :seen, incidentClosedAt = :at, "
-            "incidentAcknowledged = :ack",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={
-                ":count": closed.count,
-                ":seen": closed.last_seen_at,
-                ":at": at,
-                ":ack": closed.acknowledged,
-            },
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):  # the opening event is past its retention
-            raise
+    written(  # False: the opening event is past its retention
+        table().update_item,
+        Key=table_keys.event(incident_id),
+        UpdateExpression="SET incidentCount = :count, incidentLastSeenAt = :seen, incidentClosedAt = :at, "
+        "incidentAcknowledged = :ack",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={
+            ":count": closed.count,
+            ":seen": closed.last_seen_at,
+            ":at": at,
+            ":ack": closed.acknowledged,
+        },
+    )
     return closed
 
 
 def reopen(org_id: str, dedup_key: str, event_id: str) -> None:
     """Undoes `close_for` when its recovered event could not be stored."""
-    try:
-        table().update_item(
-            Key=table_keys.incident(org_id, dedup_key),
-            UpdateExpression="SET isOpen = :true REMOVE closedAt, recoveryEventId",
-            ConditionExpression="recoveryEventId = :rid",
-            ExpressionAttributeValues={":true": True, ":rid": event_id},
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
+    written(
+        table().update_item,
+        Key=table_keys.incident(org_id, dedup_key),
+        UpdateExpression="SET isOpen = :true REMOVE closedAt, recoveryEventId",
+        ConditionExpression="recoveryEventId = :rid",
+        ExpressionAttributeValues={":true": True, ":rid": event_id},
+    )
 
 
 def close_unknown(org_id: str, dedup_key: str, event_id: str, at: str, ttl: int) -> bool:
     """A recovery for a dedupKey never seen: recorded closed, so that its repeats notify nobody. False when
     the dedupKey has an incident after all."""
-    try:
-        table().put_item(
-            Item={
-                **table_keys.incident(org_id, dedup_key),
-                "type": "incident",
-                "orgId": org_id,
-                "dedupKey": dedup_key,
-                "isOpen": False,
-                "acknowledged": False,
-                "count": 0,
-                "firstSeenAt": at,
-                "lastSeenAt": at,
-                "closedAt": at,
-                "recoveryEventId": event_id,
-                "ttl": ttl,
-            },
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    closed = IncidentRecord(
+        org_id=org_id,
+        dedup_key=dedup_key,
+        first_seen_at=at,
+        last_seen_at=at,
+        closed_at=at,
+        recovery_event_id=event_id,
+    )
+    return written(table().put_item, Item={**closed.to_item(), "ttl": ttl}, ConditionExpression=ABSENT)
 
 
 def forget_unknown(org_id: str, dedup_key: str, event_id: str) -> None:
@@ -212,31 +175,23 @@ def forget_unknown(org_id: str, dedup_key: str, event_id: str) -> None:
 
 def _delete_if(org_id: str, dedup_key: str, condition: str, values: dict[str, Any]) -> None:
     names = {"ExpressionAttributeNames": {"#count": "count"}} if "#count" in condition else {}
-    try:
-        table().delete_item(
-            Key=table_keys.incident(org_id, dedup_key),
-            ConditionExpression=condition,
-            ExpressionAttributeValues=values,
-            **names,
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
+    written(
+        table().delete_item,
+        Key=table_keys.incident(org_id, dedup_key),
+        ConditionExpression=condition,
+        ExpressionAttributeValues=values,
+        **names,
+    )
 
 
 def acknowledge(org_id: str, dedup_key: str, incident_id: str) -> bool:
-    try:
-        table().update_item(
-            Key=table_keys.incident(org_id, dedup_key),
-            UpdateExpression="SET acknowledged = :true",
-            ConditionExpression="isOpen = :true AND incidentId = :id",
-            ExpressionAttributeValues={":true": True, ":id": incident_id},
-        )
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(
+        table().update_item,
+        Key=table_keys.incident(org_id, dedup_key),
+        UpdateExpression="SET acknowledged = :true",
+        ConditionExpression="isOpen = :true AND incidentId = :id",
+        ExpressionAttributeValues={":true": True, ":id": incident_id},
+    )
 
 
 # --- what the fan-out told, on the opening event's item ---
@@ -255,10 +210,8 @@ def record_trigger_plan(event_id: str, destination_keys: list[str]) -> PlanOutco
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
         return "recorded"
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
-        old = item_on_failure(error) or {}
+    except ConditionFailed as failed:
+        old = failed.item or {}
         return "after-recovery" if old.get("incidentRole") == TRIGGER else "not-an-opening"
 
 
@@ -273,9 +226,7 @@ def record_recovery_plan(trigger_event_id: str, recovery_event_id: str) -> set[s
             ExpressionAttributeValues={":rid": recovery_event_id},
             ReturnValues="ALL_NEW",
         )
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return set()  # the opening event is past its retention
-        raise
+    except ConditionFailed:
+        return set()  # the opening event is past its retention
     told = answer["Attributes"].get("incidentNotified")
     return None if told is None else {str(k) for k in told}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from herald import clock
 from herald.data import table_keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, query_all, table
+from herald.data.table import query_all, table, written
+from herald.data.unique import ABSENT, RECORD, GuardFailed, put_unique
 from herald.families.mackerel import store as notification_groups
 
 
@@ -19,38 +19,24 @@ def ensure(org_id: str, name: str = "") -> bool:
     The org's default Mackerel notification group is created in the same transaction; for an org that
     existed before, it is added with an idempotent conditional put (its id derives from the org)."""
     created_at = clock.iso()
-    org_put = {
-        "TableName": table().name,
-        "Item": {
-            **table_keys.org(org_id),
-            "type": "org",
-            "id": org_id,
-            "name": name or org_id,
-            "createdAt": created_at,
-            "gsi1pk": table_keys.orgs_gsi(),
-            "gsi1sk": table_keys.orgs_sort(created_at, org_id),
-        },
-        "ConditionExpression": "attribute_not_exists(pk)",
+    org = {
+        **table_keys.org(org_id),
+        "type": "org",
+        "id": org_id,
+        "name": name or org_id,
+        "createdAt": created_at,
+        "gsi1pk": table_keys.orgs_gsi(),
+        "gsi1sk": table_keys.orgs_sort(created_at, org_id),
     }
     try:
-        client().transact_write_items(
-            TransactItems=[{"Put": org_put}, {"Put": notification_groups.default_group_put(org_id)}]
-        )
+        put_unique(org, [notification_groups.default_group_guard(org_id)])
         return True
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons[:1] == ["ConditionalCheckFailed"]:
+    except GuardFailed as failed:
+        if failed.guard == RECORD:
             notification_groups.ensure_default_group(org_id)
             return False
-        if reasons[1:2] == ["ConditionalCheckFailed"]:  # the default group outlived its org
-            try:
-                table().put_item(Item=org_put["Item"], ConditionExpression=org_put["ConditionExpression"])
-                return True
-            except ClientError as again:
-                if is_conditional_failure(again):
-                    return False
-                raise
-        raise
+    # the default group outlived its org
+    return written(table().put_item, Item=org, ConditionExpression=ABSENT)
 
 
 def get(org_id: str) -> dict[str, Any] | None:
@@ -73,3 +59,7 @@ def display_name(org_id: str) -> str:
         item = table().get_item(Key=table_keys.org(org_id)).get("Item") or {}
         name = _names[org_id] = str(item.get("name") or org_id)
     return name
+
+
+def forget_names() -> None:
+    _names.clear()

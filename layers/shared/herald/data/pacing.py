@@ -5,10 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from herald.data import table_keys
-from herald.data.table import is_conditional_failure, table
+from herald.data.table import ConditionFailed, table, written
 
 TTL_SECONDS = 86400
 _ROUNDS = 8
@@ -50,9 +48,8 @@ def reserve(destination_key: str, now: float, interval: float, seen: float | Non
                 ExpressionAttributeValues=values,
             )
             return slot
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
+        except ConditionFailed:
+            pass  # another sender took the slot: read again
         seen = next_allowed(destination_key)
     # Heavy contention: wait a full interval past the latest value rather than risk a burst.
     return max(now, seen) + interval
@@ -60,14 +57,11 @@ def reserve(destination_key: str, now: float, interval: float, seen: float | Non
 
 def push_back(destination_key: str, until: float) -> None:
     """The provider asked for a pause (Retry-After / retry_after): nobody sends before `until`."""
-    try:
-        table().update_item(
-            Key=table_keys.pacing(destination_key),
-            UpdateExpression="SET nextAllowedAt = :until, #ttl = :ttl",
-            ConditionExpression="attribute_not_exists(nextAllowedAt) OR nextAllowedAt < :until",
-            ExpressionAttributeNames={"#ttl": "ttl"},
-            ExpressionAttributeValues={":until": _number(until), ":ttl": int(until) + TTL_SECONDS},
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
+    written(
+        table().update_item,
+        Key=table_keys.pacing(destination_key),
+        UpdateExpression="SET nextAllowedAt = :until, #ttl = :ttl",
+        ConditionExpression="attribute_not_exists(nextAllowedAt) OR nextAllowedAt < :until",
+        ExpressionAttributeNames={"#ttl": "ttl"},
+        ExpressionAttributeValues={":until": _number(until), ":ttl": int(until) + TTL_SECONDS},
+    )

@@ -3,11 +3,9 @@ there (herald.delivery.stops)."""
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
-
 from herald.data import table_keys
 from herald.data.deliveries import DeliveryRecord
-from herald.data.table import is_conditional_failure, table
+from herald.data.table import table, written
 
 
 def destination_key(record: DeliveryRecord) -> str:
@@ -30,17 +28,14 @@ def note(record: DeliveryRecord) -> None:
     if record.expires_at:
         update += ", #ttl = :ttl"
         values[":ttl"] = record.expires_at
-    try:
-        table().update_item(
-            Key=item_key,
-            UpdateExpression=update,
-            ConditionExpression="attribute_not_exists(createdAt) OR createdAt < :at",
-            ExpressionAttributeNames={"#type": "type", **({"#ttl": "ttl"} if record.expires_at else {})},
-            ExpressionAttributeValues=values,
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
+    written(
+        table().update_item,
+        Key=item_key,
+        UpdateExpression=update,
+        ConditionExpression="attribute_not_exists(createdAt) OR createdAt < :at",
+        ExpressionAttributeNames={"#type": "type", **({"#ttl": "ttl"} if record.expires_at else {})},
+        ExpressionAttributeValues=values,
+    )
 
 
 def latest(record: DeliveryRecord) -> dict[str, str] | None:

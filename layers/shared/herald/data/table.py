@@ -1,19 +1,124 @@
-"""The one DynamoDB table, built once per container."""
+"""The one DynamoDB table, built once per container, and the storage layer's error translation.
+
+`table()` and `client()` hand out the table and its client wrapped so that no `ClientError` leaves the
+storage layer: a failed condition raises ConditionFailed (with the item it found, when one was asked
+for), a cancelled transaction TransactionCanceled (with each item's reason), a throttle or an AWS outage
+ServiceUnavailable, anything else StorageFailed (chained to the ClientError, for the log). The first two
+remain ClientErrors, so that code written against botocore's exception keeps working.
+"""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 
 from herald.aws import BUILDING, aws_config
+from herald.errors import ServiceUnavailable
 from herald.settings import get_settings
+
+# ClientError codes that mean "try again", not "Herald is wrong".
+TRANSIENT_AWS_ERRORS = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionConflictException",
+    }
+)
+_CALLS = frozenset(
+    {
+        "get_item",
+        "put_item",
+        "update_item",
+        "delete_item",
+        "query",
+        "scan",
+        "batch_get_item",
+        "batch_write_item",
+        "transact_write_items",
+        "transact_get_items",
+    }
+)
+
+
+class ConditionFailed(ClientError):  # type: ignore[misc]  # botocore ships no types
+    """A conditional write found its condition false. `item`: the item it found (asked for with
+    ReturnValuesOnConditionCheckFailure=ALL_OLD), in Python types; None when there was none. Still a
+    ClientError, so code written against botocore's exception keeps working."""
+
+    def __init__(self, error: ClientError) -> None:
+        super().__init__(error.response, error.operation_name)  # type: ignore[arg-type]
+        self.item = _item_on_failure(error)
+
+
+class TransactionCanceled(ClientError):  # type: ignore[misc]  # botocore ships no types
+    """A TransactWriteItems was cancelled; `reasons` holds each item's code, in request order ("None":
+    that item was fine)."""
+
+    def __init__(self, error: ClientError) -> None:
+        super().__init__(error.response, error.operation_name)  # type: ignore[arg-type]
+        self.reasons = _cancellation_reasons(error)
+
+    def failed(self, index: int) -> bool:
+        return len(self.reasons) > index and self.reasons[index] == "ConditionalCheckFailed"
+
+    @property
+    def conflicting(self) -> bool:
+        """A concurrent transaction touched the same items: reading again and retrying will do."""
+        return "TransactionConflict" in self.reasons
+
+
+class StorageFailed(Exception):
+    """DynamoDB refused a request for a reason no retry fixes (a bug or a misconfiguration)."""
+
+
+def translated(error: ClientError) -> Exception:
+    code = error_code(error)
+    if code == "ConditionalCheckFailedException":
+        return ConditionFailed(error)
+    if code == "TransactionCanceledException":
+        return TransactionCanceled(error)
+    if code in TRANSIENT_AWS_ERRORS:
+        return ServiceUnavailable("Service temporarily unavailable, try again")
+    return StorageFailed(f"{error.operation_name} failed: {code}")
+
+
+class _Translating:
+    """A boto3 Table or DynamoDB client whose requests raise the exceptions above instead of ClientError."""
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        return functools.partial(_request, value) if name in _CALLS else value
+
+
+def _request(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return call(*args, **kwargs)
+    except ClientError as error:
+        raise translated(error) from error
+
+
+def written(write: Callable[..., Any], **request: Any) -> bool:
+    """One conditional write: True when its condition held and it was applied, False when not."""
+    try:
+        write(**request)
+        return True
+    except ConditionFailed:
+        return False
 
 
 def table() -> Any:
-    return _table(get_settings().table_name)
+    return _Translating(_table(get_settings().table_name))
 
 
 @functools.lru_cache(maxsize=4)
@@ -36,7 +141,7 @@ def clear_cache() -> None:
 
 def client() -> Any:
     """The table's low-level client (same connection pool, high-level value types)."""
-    return table().meta.client
+    return _Translating(_table(get_settings().table_name).meta.client)
 
 
 def query_all(**kwargs: Any) -> list[dict[str, Any]]:
@@ -58,14 +163,12 @@ def is_conditional_failure(error: ClientError) -> bool:
     return error_code(error) == "ConditionalCheckFailedException"
 
 
-def cancellation_reasons(error: ClientError) -> list[str]:
+def _cancellation_reasons(error: ClientError) -> list[str]:
     reasons = error.response.get("CancellationReasons") or []
     return [str(reason.get("Code", "None")) for reason in reasons]
 
 
-def item_on_failure(error: ClientError) -> dict[str, Any] | None:
-    """The item a failed conditional write found (asked for with ReturnValuesOnConditionCheckFailure=ALL_OLD),
-    in Python types; None when there was no item. Saves a read on the failure path only."""
+def _item_on_failure(error: ClientError) -> dict[str, Any] | None:
     from boto3.dynamodb.types import TypeDeserializer
 
     raw = error.response.get("Item")

@@ -12,11 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from herald import clock
 from herald.data import table_keys
-from herald.data.table import is_conditional_failure, query_all, table
+from herald.data.table import query_all, table, written
 
 TIMER_TTL_SECONDS = 7 * 24 * 3600
 # Where the first run (no checkpoint yet) starts reading: as far back as a timer can live.
@@ -55,17 +54,14 @@ def move_checkpoint(hour: int) -> None:
 
 def lower_checkpoint(hour: int) -> None:
     """A timer scheduled into an hour the scheduler has already passed: read from there again."""
-    try:
-        table().update_item(
-            Key=table_keys.timers_checkpoint(),
-            UpdateExpression="SET #hour = :hour",
-            ConditionExpression="attribute_exists(#hour) AND #hour > :hour",
-            ExpressionAttributeNames={"#hour": "hour"},
-            ExpressionAttributeValues={":hour": hour},
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
+    written(
+        table().update_item,
+        Key=table_keys.timers_checkpoint(),
+        UpdateExpression="SET #hour = :hour",
+        ConditionExpression="attribute_exists(#hour) AND #hour > :hour",
+        ExpressionAttributeNames={"#hour": "hour"},
+        ExpressionAttributeValues={":hour": hour},
+    )
 
 
 def due(now: float, since_hour: int | None = None, limit: int = 5000) -> list[dict[str, Any]]:
@@ -93,18 +89,13 @@ def hour_of(item: dict[str, Any]) -> int:
 def claim(timer_id: str, now: float, lease_seconds: float = 300) -> bool:
     """Leases the timer; True only for the one caller that got it. A job that fails keeps the timer,
     which runs again once the lease ends."""
-    try:
-        table().update_item(
-            Key=table_keys.timer(timer_id),
-            UpdateExpression="SET claimedUntil = :until",
-            ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
-            ExpressionAttributeValues={":until": _number(now + lease_seconds), ":now": _number(now)},
-        )
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(
+        table().update_item,
+        Key=table_keys.timer(timer_id),
+        UpdateExpression="SET claimedUntil = :until",
+        ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
+        ExpressionAttributeValues={":until": _number(now + lease_seconds), ":now": _number(now)},
+    )
 
 
 def done(timer_id: str, due: Decimal | float | None = None) -> None:
@@ -113,13 +104,10 @@ def done(timer_id: str, due: Decimal | float | None = None) -> None:
     if due is None:
         table().delete_item(Key=table_keys.timer(timer_id))
         return
-    try:
-        table().delete_item(
-            Key=table_keys.timer(timer_id),
-            ConditionExpression="#due = :due",
-            ExpressionAttributeNames={"#due": "due"},
-            ExpressionAttributeValues={":due": due if isinstance(due, Decimal) else _number(due)},
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
+    written(
+        table().delete_item,
+        Key=table_keys.timer(timer_id),
+        ConditionExpression="#due = :due",
+        ExpressionAttributeNames={"#due": "due"},
+        ExpressionAttributeValues={":due": due if isinstance(due, Decimal) else _number(due)},
+    )

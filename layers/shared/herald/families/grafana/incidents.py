@@ -8,37 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from herald.data import table_keys
-from herald.data.table import is_conditional_failure, table
+from herald.data.table import table, written
 
 RETENTION_SECONDS = 30 * 86400
 
 
 def _write(org_id: str, dedup_key: str, is_open: bool, event_id: str, at: str, now: float) -> bool:
-    try:
-        table().update_item(
-            Key=table_keys.grafana_incident(org_id, dedup_key),
-            UpdateExpression="SET #type = :type, orgId = :org, dedupKey = :dedup, isOpen = :open, "
-            "eventId = :event, #at = :at, #ttl = :ttl",
-            ConditionExpression="attribute_not_exists(pk) OR #at <= :at",
-            ExpressionAttributeNames={"#type": "type", "#at": "at", "#ttl": "ttl"},
-            ExpressionAttributeValues={
-                ":type": "grafana_incident",
-                ":org": org_id,
-                ":dedup": dedup_key,
-                ":open": is_open,
-                ":event": event_id,
-                ":at": at,
-                ":ttl": int(now) + RETENTION_SECONDS,
-            },
-        )
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(
+        table().update_item,
+        Key=table_keys.grafana_incident(org_id, dedup_key),
+        UpdateExpression="SET #type = :type, orgId = :org, dedupKey = :dedup, isOpen = :open, "
+        "eventId = :event, #at = :at, #ttl = :ttl",
+        ConditionExpression="attribute_not_exists(pk) OR #at <= :at",
+        ExpressionAttributeNames={"#type": "type", "#at": "at", "#ttl": "ttl"},
+        ExpressionAttributeValues={
+            ":type": "grafana_incident",
+            ":org": org_id,
+            ":dedup": dedup_key,
+            ":open": is_open,
+            ":event": event_id,
+            ":at": at,
+            ":ttl": int(now) + RETENTION_SECONDS,
+        },
+    )
 
 
 def open_incident(org_id: str, dedup_key: str, event_id: str, at: str, now: float) -> bool:

@@ -11,17 +11,17 @@ from __future__ import annotations
 import math
 import random
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from herald import ids, secrets
+from herald.data.concurrency import optimistic
 from herald.errors import HeraldError, ValidationFailed
 from herald.families.grafana import store as repo
 from herald.families.grafana.notifiers import NOTIFIERS, adapter_config, invalid, notifier, validate
-from herald.families.grafana.store import ChannelRecord, RetryableConflict
+from herald.families.grafana.store import ChannelRecord
 from herald.families.grafana.wire import AlertNotification, AlertNotificationLookup, ChannelIn, NotificationTestIn
 from herald.observability import logger
 from herald.secrets_kept import Destination, keep_secrets
@@ -214,8 +214,8 @@ def get_by_uid(org_id: str, uid: str) -> AlertNotification:
     return to_api(repo.get_by_uid(org_id, uid, GET_NOT_FOUND))
 
 
-def _back_off(attempt: int) -> None:
-    time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+def _back_off(attempt: int) -> float:
+    return random.uniform(0, 0.005 * (attempt + 1))
 
 
 def create_channel(org_id: str, body: ChannelIn) -> AlertNotification:
@@ -224,7 +224,8 @@ def create_channel(org_id: str, body: ChannelIn) -> AlertNotification:
     prepared = prepare(body.type, body.settings, body.secureSettings, set())
     frequency = reminder_seconds(body.sendReminder, body.frequency)
     sealed = secrets.seal(org_id, prepared.new_secrets)
-    for _attempt in range(WRITE_ATTEMPTS):
+
+    def attempt() -> AlertNotification:
         now = now_rfc3339()
         record = ChannelRecord(
             org_id=org_id,
@@ -243,18 +244,17 @@ def create_channel(org_id: str, body: ChannelIn) -> AlertNotification:
             created=now,
             updated=now,
         )
-        try:
-            repo.create(record)
-            return to_api(record)
-        except RetryableConflict:
-            _back_off(_attempt)
-    raise HeraldError("Failed to create alert notification")
+        repo.create(record)
+        return to_api(record)
+
+    return optimistic(attempt, HeraldError("Failed to create alert notification"), WRITE_ATTEMPTS, _back_off)
 
 
 def _update(org_id: str, load: Callable[[], ChannelRecord], body: ChannelIn, new_uid: str | None) -> AlertNotification:
     if new_uid:
         check_uid(new_uid)
-    for _attempt in range(WRITE_ATTEMPTS):
+
+    def attempt() -> AlertNotification:
         current = load()
         stored = set(_keepable(current, body.type, body.settings, body.secureSettings))
         prepared = prepare(body.type, body.settings, body.secureSettings, stored)
@@ -277,12 +277,10 @@ def _update(org_id: str, load: Callable[[], ChannelRecord], body: ChannelIn, new
                 "updated": now_rfc3339(),
             }
         )
-        try:
-            repo.replace(current, updated)
-            return to_api(updated)
-        except RetryableConflict:
-            _back_off(_attempt)
-    raise HeraldError("Failed to update alert notification")
+        repo.replace(current, updated)
+        return to_api(updated)
+
+    return optimistic(attempt, HeraldError("Failed to update alert notification"), WRITE_ATTEMPTS, _back_off)
 
 
 def _stored_url(record: ChannelRecord, key: str) -> str:
@@ -326,14 +324,12 @@ def update_by_uid(org_id: str, uid: str, body: ChannelIn) -> AlertNotification:
 
 
 def _delete(load: Callable[[], ChannelRecord]) -> int:
-    for _attempt in range(WRITE_ATTEMPTS):
+    def attempt() -> int:
         record = load()
-        try:
-            repo.delete(record)
-            return record.id
-        except RetryableConflict:
-            _back_off(_attempt)
-    raise HeraldError("Failed to delete alert notification")
+        repo.delete(record)
+        return record.id
+
+    return optimistic(attempt, HeraldError("Failed to delete alert notification"), WRITE_ATTEMPTS, _back_off)
 
 
 def delete_by_id(org_id: str, channel_id: int) -> int:

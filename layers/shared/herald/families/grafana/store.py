@@ -7,104 +7,58 @@ written in the same TransactWriteItems as the channel. Ids are never reused: the
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
-from pydantic import BaseModel
+from pydantic import Field
 
 from herald.data import table_keys
-from herald.data.table import cancellation_reasons, client, table
+from herald.data.concurrency import WriteConflict
+from herald.data.record import Record
+from herald.data.table import TransactionCanceled, query_all, table
+from herald.data.unique import RECORD, Guard, GuardFailed, put_unique, transact, unique
 from herald.errors import Conflict, NotFound
 
 CONFLICT_MESSAGE = "Failed to create alert notification"
 CREATE_ATTEMPTS = 5
 
 
-class RetryableConflict(Exception):
-    """Someone else moved the counter or the channel between our read and our write: read again."""
-
-
-class ChannelRecord(BaseModel):
+class ChannelRecord(Record):
     """Storage model. `settings` are the plain settings (returned by the API); `sealed` the KMS-encrypted
     values keyed by the channel adapter's secret names (the encryption context); `secure_keys` the Grafana
     secure setting names that are stored (shown as `secureFields`)."""
+
+    ITEM_TYPE = "grafana_channel"
+    # JSON text: settings are arbitrary JSON (floats included), which DynamoDB maps cannot hold as is.
+    JSON_TEXT = frozenset({"settings"})
 
     org_id: str
     id: int
     uid: str
     name: str
-    type: str
-    is_default: bool
-    send_reminder: bool
-    frequency_seconds: int
-    disable_resolve_message: bool
-    settings: dict[str, Any]
-    secure_keys: list[str]
-    sealed: dict[str, str]
+    type: str = Field(validation_alias="notifierType", serialization_alias="notifierType")
+    is_default: bool = False
+    send_reminder: bool = False
+    frequency_seconds: int = 0
+    disable_resolve_message: bool = False
+    settings: dict[str, Any] = {}
+    secure_keys: list[str] = []
+    sealed: dict[str, str] = {}
     shown_keys: list[str] = []  # secret-capable settings sent in `settings`: sealed, returned on read
     created: str
     updated: str
     version: int = 1
 
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **table_keys.grafana_channel(self.org_id, self.id),
-            "type": "grafana_channel",
-            "orgId": self.org_id,
-            "id": self.id,
-            "uid": self.uid,
-            "name": self.name,
-            "notifierType": self.type,
-            "isDefault": self.is_default,
-            "sendReminder": self.send_reminder,
-            "frequencySeconds": self.frequency_seconds,
-            "disableResolveMessage": self.disable_resolve_message,
-            # JSON text: settings are arbitrary JSON (floats included), which DynamoDB maps cannot hold as is.
-            "settings": json.dumps(self.settings, separators=(",", ":")),
-            "secureKeys": self.secure_keys,
-            "shownKeys": self.shown_keys,
-            "sealed": self.sealed,
-            "created": self.created,
-            "updated": self.updated,
-            "version": self.version,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> ChannelRecord:
-        return cls(
-            org_id=item["orgId"],
-            id=int(item["id"]),
-            uid=item["uid"],
-            name=item["name"],
-            type=item["notifierType"],
-            is_default=bool(item.get("isDefault")),
-            send_reminder=bool(item.get("sendReminder")),
-            frequency_seconds=int(item.get("frequencySeconds", 0)),
-            disable_resolve_message=bool(item.get("disableResolveMessage")),
-            settings=json.loads(item.get("settings") or "{}"),
-            secure_keys=[str(k) for k in item.get("secureKeys") or []],
-            shown_keys=[str(k) for k in item.get("shownKeys") or []],
-            sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
-            created=item["created"],
-            updated=item["updated"],
-            version=int(item.get("version", 1)),
-        )
+    def item_key(self) -> table_keys.Key:
+        return table_keys.grafana_channel(self.org_id, self.id)
 
 
-def _guard(org_id: str, key: table_keys.Key, channel_id: int, kind: str) -> dict[str, Any]:
-    return {
-        "Put": {
-            "TableName": table().name,
-            "Item": {**key, "type": f"grafana_channel_{kind}", "orgId": org_id, "channelId": channel_id},
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-    }
+def _guard(org_id: str, key: table_keys.Key, channel_id: int, kind: str) -> Guard:
+    return unique(kind, key, type=f"grafana_channel_{kind}", orgId=org_id, channelId=channel_id)
 
 
 def _delete(key: table_keys.Key) -> dict[str, Any]:
-    return {"Delete": {"TableName": table().name, "Key": key}}
+    return {"Delete": {"Key": key}}
 
 
 def last_id(org_id: str) -> int:
@@ -115,41 +69,32 @@ def last_id(org_id: str) -> int:
 def create(record: ChannelRecord) -> None:
     """Counter, channel, uid guard and name guard in one transaction. `record.id` must be last_id + 1."""
     previous = record.id - 1
-    counter: dict[str, Any] = {
-        "Update": {
-            "TableName": table().name,
-            "Key": table_keys.grafana_channel_counter(record.org_id),
-            "UpdateExpression": "SET #last = :next, #type = :type",
-            "ConditionExpression": "attribute_not_exists(#last) OR #last = :previous"
-            if previous == 0
-            else "#last = :previous",
-            "ExpressionAttributeNames": {"#last": "last", "#type": "type"},
-            "ExpressionAttributeValues": {":next": record.id, ":previous": previous, ":type": "counter"},
-        }
-    }
+    counter = Guard(
+        "counter",
+        {
+            "Update": {
+                "Key": table_keys.grafana_channel_counter(record.org_id),
+                "UpdateExpression": "SET #last = :next, #type = :type",
+                "ConditionExpression": "attribute_not_exists(#last) OR #last = :previous"
+                if previous == 0
+                else "#last = :previous",
+                "ExpressionAttributeNames": {"#last": "last", "#type": "type"},
+                "ExpressionAttributeValues": {":next": record.id, ":previous": previous, ":type": "counter"},
+            }
+        },
+    )
+    org_id = record.org_id
+    guards = [
+        counter,  # first: a lost counter race reads again (a real duplicate is then reported on its own)
+        _guard(org_id, table_keys.grafana_channel_uid(org_id, record.uid), record.id, "uid"),
+        _guard(org_id, table_keys.grafana_channel_name(org_id, record.name), record.id, "name"),
+    ]
     try:
-        client().transact_write_items(
-            TransactItems=[
-                counter,
-                {
-                    "Put": {
-                        "TableName": table().name,
-                        "Item": record.to_item(),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                _guard(record.org_id, table_keys.grafana_channel_uid(record.org_id, record.uid), record.id, "uid"),
-                _guard(record.org_id, table_keys.grafana_channel_name(record.org_id, record.name), record.id, "name"),
-            ]
-        )
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        # A lost counter race comes first: read again (a real duplicate is then reported on its own).
-        if reasons and "ConditionalCheckFailed" in reasons[:2]:
-            raise RetryableConflict() from None
-        if "ConditionalCheckFailed" in reasons[2:]:
-            raise Conflict(CONFLICT_MESSAGE) from None
-        raise
+        put_unique(record, guards)
+    except GuardFailed as failed:
+        if failed.guard in ("counter", RECORD):
+            raise WriteConflict() from None
+        raise Conflict(CONFLICT_MESSAGE) from None
 
 
 def get(org_id: str, channel_id: int, message: str) -> ChannelRecord:
@@ -174,18 +119,12 @@ def get_by_uid(org_id: str, uid: str, message: str) -> ChannelRecord:
 
 
 def list_for_org(org_id: str) -> list[ChannelRecord]:
-    records: list[ChannelRecord] = []
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": Key("pk").eq(table_keys.org(org_id)["pk"])
+    items = query_all(
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
         & Key("sk").begins_with(table_keys.GRAFANA_CHANNEL_PREFIX),
-        "ConsistentRead": True,
-    }
-    while True:
-        page = table().query(**kwargs)
-        records.extend(ChannelRecord.from_item(item) for item in page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return records
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        ConsistentRead=True,
+    )
+    return [ChannelRecord.from_item(item) for item in items]
 
 
 def replace(current: ChannelRecord, updated: ChannelRecord) -> None:
@@ -195,7 +134,6 @@ def replace(current: ChannelRecord, updated: ChannelRecord) -> None:
     items: list[dict[str, Any]] = [
         {
             "Put": {
-                "TableName": table().name,
                 "Item": {**updated.to_item(), "version": current.version + 1},
                 "ConditionExpression": "attribute_exists(pk) AND #version = :version",
                 "ExpressionAttributeNames": {"#version": "version"},
@@ -204,32 +142,30 @@ def replace(current: ChannelRecord, updated: ChannelRecord) -> None:
         }
     ]
     if updated.uid != current.uid:
-        items.append(_guard(org_id, table_keys.grafana_channel_uid(org_id, updated.uid), updated.id, "uid"))
+        items.append(_guard(org_id, table_keys.grafana_channel_uid(org_id, updated.uid), updated.id, "uid").write)
         items.append(_delete(table_keys.grafana_channel_uid(org_id, current.uid)))
     if updated.name != current.name:
-        items.append(_guard(org_id, table_keys.grafana_channel_name(org_id, updated.name), updated.id, "name"))
+        items.append(_guard(org_id, table_keys.grafana_channel_name(org_id, updated.name), updated.id, "name").write)
         items.append(_delete(table_keys.grafana_channel_name(org_id, current.name)))
     try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons and reasons[0] == "ConditionalCheckFailed":
-            raise RetryableConflict() from None
-        if "ConditionalCheckFailed" in reasons[1:]:
+        transact(items)
+    except TransactionCanceled as canceled:
+        if canceled.failed(0) or canceled.conflicting:
+            raise WriteConflict() from None
+        if "ConditionalCheckFailed" in canceled.reasons[1:]:
             raise Conflict(CONFLICT_MESSAGE) from None
         raise
     updated.version = current.version + 1
 
 
 def delete(record: ChannelRecord) -> None:
-    """Deletes the version that was read, with its guards; RetryableConflict when it changed or went."""
+    """Deletes the version that was read, with its guards; WriteConflict when it changed or went."""
     org_id = record.org_id
     try:
-        client().transact_write_items(
-            TransactItems=[
+        transact(
+            [
                 {
                     "Delete": {
-                        "TableName": table().name,
                         "Key": table_keys.grafana_channel(org_id, record.id),
                         "ConditionExpression": "attribute_exists(pk) AND #version = :version",
                         "ExpressionAttributeNames": {"#version": "version"},
@@ -240,8 +176,7 @@ def delete(record: ChannelRecord) -> None:
                 _delete(table_keys.grafana_channel_name(org_id, record.name)),
             ]
         )
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons and reasons[0] == "ConditionalCheckFailed":
-            raise RetryableConflict() from None
+    except TransactionCanceled as canceled:
+        if canceled.failed(0) or canceled.conflicting:
+            raise WriteConflict() from None
         raise

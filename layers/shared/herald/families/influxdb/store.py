@@ -7,21 +7,25 @@ concurrent creates (or renames) with one name cannot both succeed.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from herald.data import table_keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, query_all, table
+from herald.data.record import Record
+from herald.data.table import (
+    TransactionCanceled,
+    query_all,
+    table,
+    written,
+)
+from herald.data.unique import PRESENT, RECORD, Guard, GuardFailed, exists, put_unique, transact, unique
 from herald.errors import Conflict, NotFound
 
 ENDPOINT_NOT_FOUND = "notification endpoint not found"
 LABEL_NOT_FOUND = "label not found"
 LABEL_ON_RESOURCE = "Cannot add label, label already exists on resource"
-FAILED = "ConditionalCheckFailed"
 
 
 def name_digest(name: str) -> str:
@@ -36,16 +40,19 @@ def _label_name_conflict(name: str) -> Conflict:
     return Conflict(f"label with name {name} already exists")
 
 
-class EndpointRecord(BaseModel):
+class EndpointRecord(Record):
     """`config` holds the plain settings (url, method, headers as JSON, channel…); `sealed` the KMS
     ciphertexts of the secrets, keyed by the name the delivery adapter reads them under."""
+
+    ITEM_TYPE = "endpoint"
+    NOT_STORED = frozenset({"label_ids"})
 
     org_id: str
     id: str
     name: str
     description: str = ""
     status: str = "active"
-    type: str
+    type: str = Field(validation_alias="endpointType", serialization_alias="endpointType")
     config: dict[str, str] = Field(default_factory=dict)
     sealed: dict[str, str] = Field(default_factory=dict)
     created_at: str
@@ -53,73 +60,23 @@ class EndpointRecord(BaseModel):
     version: int = 0  # bumped by every write; replace_endpoint applies only to the version it read
     label_ids: list[str] = Field(default_factory=list)  # from the mapping items, not stored in the item
 
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **table_keys.endpoint(self.org_id, self.id),
-            "type": "endpoint",
-            "orgId": self.org_id,
-            "id": self.id,
-            "name": self.name,
-            "description": self.description,
-            "status": self.status,
-            "endpointType": self.type,
-            "config": self.config,
-            "sealed": self.sealed,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-            "version": self.version,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any], label_ids: list[str] | None = None) -> EndpointRecord:
-        return cls(
-            org_id=item["orgId"],
-            id=item["id"],
-            name=item["name"],
-            description=item.get("description", ""),
-            status=item.get("status", "active"),
-            type=item["endpointType"],
-            config={str(k): str(v) for k, v in (item.get("config") or {}).items()},
-            sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
-            created_at=item["createdAt"],
-            updated_at=item["updatedAt"],
-            version=int(item.get("version", 0)),
-            label_ids=label_ids or [],
-        )
+    def item_key(self) -> table_keys.Key:
+        return table_keys.endpoint(self.org_id, self.id)
 
 
-def _properties(stored: Any) -> dict[str, str]:
-    """Label properties as stored: JSON text (or a map, as labels written before were)."""
-    value = json.loads(stored) if isinstance(stored, str) else stored
-    return {str(k): str(v) for k, v in (value or {}).items()}
+class LabelRecord(Record):
+    ITEM_TYPE = "label"
+    # JSON text, not a map: property keys are arbitrary strings, and some (found by fuzzing against
+    # InfluxDB's contract) made the stored map unreadable to botocore. Labels written before were maps.
+    JSON_TEXT = frozenset({"properties"})
 
-
-class LabelRecord(BaseModel):
     org_id: str
     id: str
     name: str
     properties: dict[str, str] = Field(default_factory=dict)
 
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **table_keys.label(self.org_id, self.id),
-            "type": "label",
-            "orgId": self.org_id,
-            "id": self.id,
-            "name": self.name,
-            # JSON text, not a map: property keys are arbitrary strings, and some (found by fuzzing against
-            # InfluxDB's contract) made the stored map unreadable to botocore.
-            "properties": json.dumps(self.properties, separators=(",", ":"), ensure_ascii=True),
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> LabelRecord:
-        return cls(
-            org_id=item["orgId"],
-            id=item["id"],
-            name=item["name"],
-            properties=_properties(item.get("properties")),
-        )
+    def item_key(self) -> table_keys.Key:
+        return table_keys.label(self.org_id, self.id)
 
 
 def _group_endpoints(items: list[dict[str, Any]]) -> list[EndpointRecord]:
@@ -136,36 +93,16 @@ def _group_endpoints(items: list[dict[str, Any]]) -> list[EndpointRecord]:
 # --- endpoints ---
 
 
-def _name_guard(org_id: str, name: str, endpoint_id: str) -> dict[str, Any]:
-    return {**table_keys.endpoint_name(org_id, name_digest(name)), "type": "endpoint-name", "endpointId": endpoint_id}
+def _name_guard(org_id: str, name: str, endpoint_id: str) -> Guard:
+    key = table_keys.endpoint_name(org_id, name_digest(name))
+    return unique("name", key, type="endpoint-name", endpointId=endpoint_id)
 
 
 def create_endpoint(record: EndpointRecord) -> None:
-    name = table().name
     try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": _name_guard(record.org_id, record.name, record.id),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": record.to_item(),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons and reasons[0] == FAILED:
-            raise _endpoint_name_conflict(record.name) from None
-        raise
+        put_unique(record, [_name_guard(record.org_id, record.name, record.id)])
+    except GuardFailed:
+        raise _endpoint_name_conflict(record.name) from None
 
 
 def get_endpoint(org_id: str, endpoint_id: str) -> EndpointRecord:
@@ -193,165 +130,107 @@ def list_endpoints(org_id: str) -> list[EndpointRecord]:
 def replace_endpoint(old: EndpointRecord, new: EndpointRecord) -> None:
     """Optimistic: the write applies only to the version that was read, so a rename racing another
     write cannot leave a stale name guard behind."""
-    name = table().name
     new.version = old.version + 1
-    items: list[dict[str, Any]] = [
-        {
-            "Put": {
-                "TableName": name,
-                "Item": new.to_item(),
-                "ConditionExpression": "attribute_exists(pk) AND #version = :read",
-                "ExpressionAttributeNames": {"#version": "version"},
-                "ExpressionAttributeValues": {":read": old.version},
-            }
-        }
-    ]
-    renamed = old.name != new.name
-    if renamed:
-        items += [
-            {
-                "Put": {
-                    "TableName": name,
-                    "Item": _name_guard(new.org_id, new.name, new.id),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {"Delete": {"TableName": name, "Key": table_keys.endpoint_name(old.org_id, name_digest(old.name))}},
-        ]
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if renamed and len(reasons) > 1 and reasons[1] == FAILED:
-            raise _endpoint_name_conflict(new.name) from None
-        if reasons and reasons[0] == FAILED:
-            raise Conflict("notification endpoint was changed concurrently, retry") from None
-        raise
+    put = {
+        "Item": new.to_item(),
+        "ConditionExpression": "attribute_exists(pk) AND #version = :read",
+        "ExpressionAttributeNames": {"#version": "version"},
+        "ExpressionAttributeValues": {":read": old.version},
+    }
+    renamed = _name_guard(new.org_id, new.name, new.id) if old.name != new.name else None
+    stale = Conflict("notification endpoint was changed concurrently, retry")
+    _replace(
+        put,
+        renamed,
+        table_keys.endpoint_name(old.org_id, name_digest(old.name)),
+        _endpoint_name_conflict(new.name),
+        stale,
+    )
 
 
 def delete_endpoint(org_id: str, endpoint_id: str) -> None:
     record = get_endpoint(org_id, endpoint_id)
-    name = table().name
-    try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Delete": {
-                        "TableName": name,
-                        "Key": table_keys.endpoint(org_id, endpoint_id),
-                        "ConditionExpression": "attribute_exists(pk)",
-                    }
-                },
-                {"Delete": {"TableName": name, "Key": table_keys.endpoint_name(org_id, name_digest(record.name))}},
-            ]
-        )
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons and reasons[0] == FAILED:
-            raise NotFound(ENDPOINT_NOT_FOUND) from None
-        raise
+    guard = table_keys.endpoint_name(org_id, name_digest(record.name))
+    _delete(table_keys.endpoint(org_id, endpoint_id), guard, NotFound(ENDPOINT_NOT_FOUND))
     with table().batch_writer() as batch:
         for label_id in record.label_ids:
             batch.delete_item(Key=table_keys.endpoint_label(org_id, endpoint_id, label_id))
 
 
+def _replace(
+    put: dict[str, Any], renamed: Guard | None, old_name: table_keys.Key, taken: Conflict, stale: Exception
+) -> None:
+    """The item's new version, with its name guard moved when `renamed`; `taken` when the new name is
+    another's, `stale` when the item's condition failed."""
+    writes: list[dict[str, Any]] = [{"Put": put}]
+    if renamed:
+        writes += [renamed.write, {"Delete": {"Key": old_name}}]
+    try:
+        transact(writes)
+    except TransactionCanceled as canceled:
+        if renamed and canceled.failed(1):
+            raise taken from None
+        if canceled.failed(0):
+            raise stale from None
+        raise
+
+
+def _delete(key: table_keys.Key, name_guard: table_keys.Key, missing: NotFound) -> None:
+    try:
+        transact([{"Delete": {"Key": key, "ConditionExpression": PRESENT}}, {"Delete": {"Key": name_guard}}])
+    except TransactionCanceled as canceled:
+        if canceled.failed(0):
+            raise missing from None
+        raise
+
+
 def add_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
     """One transaction: the endpoint and the label exist in the org, and the mapping does not yet."""
-    name = table().name
+    mapping = {
+        **table_keys.endpoint_label(org_id, endpoint_id, label_id),
+        "type": "endpoint-label",
+        "orgId": org_id,
+        "endpointId": endpoint_id,
+        "labelId": label_id,
+        "gsi1pk": table_keys.label_mappings_gsi(label_id),
+        "gsi1sk": table_keys.endpoint_prefix(endpoint_id),
+    }
+    guards = [
+        exists(ENDPOINT_NOT_FOUND, table_keys.endpoint(org_id, endpoint_id)),
+        exists(LABEL_NOT_FOUND, table_keys.label(org_id, label_id)),
+    ]
     try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "ConditionCheck": {
-                        "TableName": name,
-                        "Key": table_keys.endpoint(org_id, endpoint_id),
-                        "ConditionExpression": "attribute_exists(pk)",
-                    }
-                },
-                {
-                    "ConditionCheck": {
-                        "TableName": name,
-                        "Key": table_keys.label(org_id, label_id),
-                        "ConditionExpression": "attribute_exists(pk)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": {
-                            **table_keys.endpoint_label(org_id, endpoint_id, label_id),
-                            "type": "endpoint-label",
-                            "orgId": org_id,
-                            "endpointId": endpoint_id,
-                            "labelId": label_id,
-                            "gsi1pk": table_keys.label_mappings_gsi(label_id),
-                            "gsi1sk": table_keys.endpoint_prefix(endpoint_id),
-                        },
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if len(reasons) == 3:
-            if reasons[0] == FAILED:
-                raise NotFound(ENDPOINT_NOT_FOUND) from None
-            if reasons[1] == FAILED:
-                raise NotFound(LABEL_NOT_FOUND) from None
-            if reasons[2] == FAILED:
-                raise Conflict(LABEL_ON_RESOURCE) from None
-        raise
+        put_unique(mapping, guards)
+    except GuardFailed as failed:
+        if failed.guard == RECORD:
+            raise Conflict(LABEL_ON_RESOURCE) from None
+        raise NotFound(failed.guard) from None
 
 
 def remove_endpoint_label(org_id: str, endpoint_id: str, label_id: str) -> None:
     """A mapping only exists under an existing endpoint (deleting the endpoint deletes its mappings), so the
     endpoint is read only to word a failure."""
-    try:
-        table().delete_item(
-            Key=table_keys.endpoint_label(org_id, endpoint_id, label_id), ConditionExpression="attribute_exists(pk)"
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
-        if table().get_item(Key=table_keys.endpoint(org_id, endpoint_id), ConsistentRead=True).get("Item") is None:
-            raise NotFound(ENDPOINT_NOT_FOUND) from None
-        raise NotFound("label mapping not found") from None
+    if written(
+        table().delete_item, Key=table_keys.endpoint_label(org_id, endpoint_id, label_id), ConditionExpression=PRESENT
+    ):
+        return
+    if table().get_item(Key=table_keys.endpoint(org_id, endpoint_id), ConsistentRead=True).get("Item") is None:
+        raise NotFound(ENDPOINT_NOT_FOUND)
+    raise NotFound("label mapping not found")
 
 
 # --- labels ---
 
 
-def _label_guard(org_id: str, name: str, label_id: str) -> dict[str, Any]:
-    return {**table_keys.label_name(org_id, name_digest(name)), "type": "label-name", "labelId": label_id}
+def _label_guard(org_id: str, name: str, label_id: str) -> Guard:
+    return unique("name", table_keys.label_name(org_id, name_digest(name)), type="label-name", labelId=label_id)
 
 
 def create_label(record: LabelRecord) -> None:
-    name = table().name
     try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": _label_guard(record.org_id, record.name, record.id),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": record.to_item(),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons and reasons[0] == FAILED:
-            raise _label_name_conflict(record.name) from None
-        raise
+        put_unique(record, [_label_guard(record.org_id, record.name, record.id)])
+    except GuardFailed:
+        raise _label_name_conflict(record.name) from None
 
 
 def get_label(org_id: str, label_id: str) -> LabelRecord:
@@ -371,55 +250,20 @@ def list_labels(org_id: str) -> list[LabelRecord]:
 
 
 def replace_label(old: LabelRecord, new: LabelRecord) -> None:
-    name = table().name
-    items: list[dict[str, Any]] = [
-        {"Put": {"TableName": name, "Item": new.to_item(), "ConditionExpression": "attribute_exists(pk)"}}
-    ]
-    renamed = old.name != new.name
-    if renamed:
-        items += [
-            {
-                "Put": {
-                    "TableName": name,
-                    "Item": _label_guard(new.org_id, new.name, new.id),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {"Delete": {"TableName": name, "Key": table_keys.label_name(old.org_id, name_digest(old.name))}},
-        ]
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if renamed and len(reasons) > 1 and reasons[1] == FAILED:
-            raise _label_name_conflict(new.name) from None
-        if reasons and reasons[0] == FAILED:
-            raise NotFound(LABEL_NOT_FOUND) from None
-        raise
+    put = {"Item": new.to_item(), "ConditionExpression": PRESENT}
+    renamed = _label_guard(new.org_id, new.name, new.id) if old.name != new.name else None
+    old_name = table_keys.label_name(old.org_id, name_digest(old.name))
+    _replace(put, renamed, old_name, _label_name_conflict(new.name), NotFound(LABEL_NOT_FOUND))
 
 
 def delete_label(org_id: str, label_id: str) -> None:
     """Deletes the label, its name guard and every mapping that attaches it (found through GSI1)."""
     record = get_label(org_id, label_id)
-    name = table().name
-    try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Delete": {
-                        "TableName": name,
-                        "Key": table_keys.label(org_id, label_id),
-                        "ConditionExpression": "attribute_exists(pk)",
-                    }
-                },
-                {"Delete": {"TableName": name, "Key": table_keys.label_name(org_id, name_digest(record.name))}},
-            ]
-        )
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons and reasons[0] == FAILED:
-            raise NotFound(LABEL_NOT_FOUND) from None
-        raise
+    _delete(
+        table_keys.label(org_id, label_id),
+        table_keys.label_name(org_id, name_digest(record.name)),
+        NotFound(LABEL_NOT_FOUND),
+    )
     mappings = query_all(
         IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(table_keys.label_mappings_gsi(label_id))
     )

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from herald import clock, ids, secrets
 from herald.data import table_keys
+from herald.data.concurrency import optimistic
 from herald.errors import Conflict, NotFound, ValidationFailed
 from herald.families.mackerel import store as repo
 from herald.families.mackerel.store import ChannelRecord, Configuration, GroupRecord, MonitorRule
@@ -49,13 +50,13 @@ def _configuration(org_id: str) -> Configuration:
 def _optimistic[T](org_id: str, attempt: Callable[[Configuration], T], first: Configuration | None = None) -> T:
     """Runs `attempt` on the org's configuration until its write finds the version it read (`first`: a
     configuration the caller has just read, for the first attempt)."""
-    for _ in range(MAX_ATTEMPTS):
-        config, first = first or _configuration(org_id), None
-        try:
-            return attempt(config)
-        except repo.StaleConfiguration:
-            continue
-    raise Conflict("The notification settings were changed concurrently; please retry")
+    read = iter([first] if first else [])
+
+    def once() -> T:
+        return attempt(next(read, None) or _configuration(org_id))
+
+    exhausted = Conflict("The notification settings were changed concurrently; please retry")
+    return optimistic(once, exhausted, MAX_ATTEMPTS, backoff=lambda _tries: 0.0)
 
 
 def _dedupe(values: list[str]) -> list[str]:

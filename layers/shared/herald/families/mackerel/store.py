@@ -12,25 +12,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
-from pydantic import BaseModel
+from pydantic import Field
 
 from herald import clock, ids
 from herald.data import table_keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, table
+from herald.data.concurrency import WriteConflict
+from herald.data.record import Record, StoredPart
+from herald.data.table import (
+    TransactionCanceled,
+    query_all,
+    table,
+    written,
+)
+from herald.data.unique import ABSENT, Guard, transact
 
 MAX_TRANSACTION_ITEMS = 100
 DEFAULT_GROUP_NAME = "Default"
 INCIDENT_TTL_SECONDS = 30 * 24 * 3600
 
 
-class StaleConfiguration(Exception):
-    """The org's configuration changed after it was read."""
-
-
-class ChannelRecord(BaseModel):
+class ChannelRecord(Record):
     """`url_mask` is what the API shows of a Slack/webhook URL; the URL itself is only in `sealed`
     (`webhookUrl` for Slack, `url` for webhooks: the names the adapters read)."""
+
+    ITEM_TYPE = "mackerelChannel"
 
     org_id: str
     id: str
@@ -46,56 +51,26 @@ class ChannelRecord(BaseModel):
     created_at: str
     updated_at: str
 
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **table_keys.mackerel_channel(self.org_id, self.id),
-            "type": "mackerelChannel",
-            "orgId": self.org_id,
-            "id": self.id,
-            "name": self.name,
-            "channelType": self.channel_type,
-            "events": self.events,
-            "emails": self.emails,
-            "userIds": self.user_ids,
-            "mentions": self.mentions,
-            "enabledGraphImage": self.enabled_graph_image,
-            "urlMask": self.url_mask,
-            "sealed": self.sealed,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> ChannelRecord:
-        return cls(
-            org_id=str(item["orgId"]),
-            id=str(item["id"]),
-            name=str(item["name"]),
-            channel_type=str(item["channelType"]),
-            events=[str(e) for e in item.get("events") or []],
-            emails=[str(e) for e in item.get("emails") or []],
-            user_ids=[str(u) for u in item.get("userIds") or []],
-            mentions={str(k): str(v) for k, v in (item.get("mentions") or {}).items()},
-            enabled_graph_image=bool(item.get("enabledGraphImage", False)),
-            url_mask=str(item.get("urlMask", "")),
-            sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
-            created_at=str(item["createdAt"]),
-            updated_at=str(item["updatedAt"]),
-        )
+    def item_key(self) -> table_keys.Key:
+        return table_keys.mackerel_channel(self.org_id, self.id)
 
 
-class MonitorRule(BaseModel):
+class MonitorRule(StoredPart):
     id: str
     skip_default: bool = False
 
 
-class GroupRecord(BaseModel):
+class GroupRecord(Record):
+    ITEM_TYPE = "mackerelGroup"
+
     org_id: str
     id: str
     group_type: str  # "group" | "group-default"
     name: str
     notification_level: str  # "all" | "critical"
-    child_group_ids: list[str] = []
+    child_group_ids: list[str] = Field(
+        default=[], validation_alias="childNotificationGroupIds", serialization_alias="childNotificationGroupIds"
+    )
     child_channel_ids: list[str] = []
     monitors: list[MonitorRule] = []
     services: list[str] = []
@@ -106,41 +81,8 @@ class GroupRecord(BaseModel):
     def is_default(self) -> bool:
         return self.group_type == "group-default"
 
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **table_keys.mackerel_group(self.org_id, self.id),
-            "type": "mackerelGroup",
-            "orgId": self.org_id,
-            "id": self.id,
-            "groupType": self.group_type,
-            "name": self.name,
-            "notificationLevel": self.notification_level,
-            "childNotificationGroupIds": self.child_group_ids,
-            "childChannelIds": self.child_channel_ids,
-            "monitors": [{"id": m.id, "skipDefault": m.skip_default} for m in self.monitors],
-            "services": self.services,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> GroupRecord:
-        return cls(
-            org_id=str(item["orgId"]),
-            id=str(item["id"]),
-            group_type=str(item["groupType"]),
-            name=str(item["name"]),
-            notification_level=str(item["notificationLevel"]),
-            child_group_ids=[str(i) for i in item.get("childNotificationGroupIds") or []],
-            child_channel_ids=[str(i) for i in item.get("childChannelIds") or []],
-            monitors=[
-                MonitorRule(id=str(m["id"]), skip_default=bool(m.get("skipDefault", False)))
-                for m in item.get("monitors") or []
-            ],
-            services=[str(s) for s in item.get("services") or []],
-            created_at=str(item["createdAt"]),
-            updated_at=str(item["updatedAt"]),
-        )
+    def item_key(self) -> table_keys.Key:
+        return table_keys.mackerel_group(self.org_id, self.id)
 
 
 def default_group(org_id: str) -> GroupRecord:
@@ -172,18 +114,11 @@ class Configuration:
 
 def load(org_id: str) -> Configuration:
     """One Query (paged when large) over the org partition's `MKR#` items."""
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": Key("pk").eq(table_keys.org(org_id)["pk"])
+    items = query_all(
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
         & Key("sk").begins_with(table_keys.MACKEREL_PREFIX),
-        "ConsistentRead": True,
-    }
-    while True:
-        page = table().query(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        ConsistentRead=True,
+    )
     config = Configuration(org_id=org_id, version=0)
     channels, groups = [], []
     for item in items:
@@ -212,19 +147,18 @@ def add_new(org_id: str, record: ChannelRecord) -> None:
     """A new item that nothing in the configuration refers to yet needs no read: it is written with the
     org's version moved on (unconditionally), so a concurrent write validated against the configuration
     without it fails its own version check and reads again."""
-    _transact(org_id, None, [{"Put": {"Item": record.to_item(), "ConditionExpression": "attribute_not_exists(pk)"}}])
+    _transact(org_id, None, [{"Put": {"Item": record.to_item(), "ConditionExpression": ABSENT}}])
 
 
 def _transact(
     org_id: str, version: int | None, puts: list[dict[str, Any]], deletes: list[table_keys.Key] | None = None
 ) -> None:
-    """One transaction: the org's version + 1 (checked against `version` unless None) and the writes."""
+    """One transaction: the org's version + 1 (checked against `version` unless None) and the writes;
+    WriteConflict when the version moved on (or a concurrent transaction got in the way)."""
     deletes = deletes or []
     if 1 + len(puts) + len(deletes) > MAX_TRANSACTION_ITEMS:
         raise ValueError("too many items for one transaction")
-    table_name = table().name
     update: dict[str, Any] = {
-        "TableName": table_name,
         "Key": table_keys.mackerel_version(org_id),
         "UpdateExpression": "ADD #v :one SET #type = :type",
         "ExpressionAttributeNames": {"#v": "version", "#type": "type"},
@@ -235,39 +169,23 @@ def _transact(
         update["ExpressionAttributeValues"][":expected"] = version
     elif version is not None:
         update["ConditionExpression"] = "attribute_not_exists(#v)"
-    items: list[dict[str, Any]] = [{"Update": update}]
-    items += [{"Put": {"TableName": table_name, **put["Put"]}} for put in puts]
-    items += [{"Delete": {"TableName": table_name, "Key": key}} for key in deletes]
+    writes: list[dict[str, Any]] = [{"Update": update}, *puts, *({"Delete": {"Key": key}} for key in deletes)]
     try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons and reasons[0] == "ConditionalCheckFailed":
-            raise StaleConfiguration(org_id) from None
-        if reasons and "TransactionConflict" in reasons:
-            raise StaleConfiguration(org_id) from None
+        transact(writes)
+    except TransactionCanceled as canceled:
+        if canceled.failed(0) or canceled.conflicting:
+            raise WriteConflict(org_id) from None
         raise
 
 
-def default_group_put(org_id: str) -> dict[str, Any]:
-    """A conditional Put of the default group (for a transaction, or alone): only when it is absent."""
-    return {
-        "TableName": table().name,
-        "Item": default_group(org_id).to_item(),
-        "ConditionExpression": "attribute_not_exists(pk)",
-    }
+def default_group_guard(org_id: str) -> Guard:
+    """The default group as a guard of another new item (the org's): written only when absent."""
+    return Guard(DEFAULT_GROUP_NAME, {"Put": {"Item": default_group(org_id).to_item(), "ConditionExpression": ABSENT}})
 
 
 def ensure_default_group(org_id: str) -> bool:
     """Idempotent (the default group's id derives from the org): True when it was created now."""
-    put = default_group_put(org_id)
-    try:
-        table().put_item(Item=put["Item"], ConditionExpression=put["ConditionExpression"])
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(table().put_item, Item=default_group(org_id).to_item(), ConditionExpression=ABSENT)
 
 
 # --- open critical incidents (notificationLevel "critical" passes their recoveries) --------------------
@@ -290,15 +208,10 @@ def open_critical(org_id: str, incident_key: str, event_id: str, now: float) -> 
 def close_critical(org_id: str, incident_key: str, event_id: str) -> bool:
     """True when this recovery closes an open critical incident (or already did: a replayed record
     reaches the same decision); False when there was none or another recovery closed it."""
-    try:
-        table().update_item(
-            Key=table_keys.mackerel_incident(org_id, incident_key),
-            UpdateExpression="SET closedBy = :event",
-            ConditionExpression="attribute_exists(openedBy) AND (attribute_not_exists(closedBy) OR closedBy = :event)",
-            ExpressionAttributeValues={":event": event_id},
-        )
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(
+        table().update_item,
+        Key=table_keys.mackerel_incident(org_id, incident_key),
+        UpdateExpression="SET closedBy = :event",
+        ConditionExpression="attribute_exists(openedBy) AND (attribute_not_exists(closedBy) OR closedBy = :event)",
+        ExpressionAttributeValues={":event": event_id},
+    )

@@ -24,11 +24,12 @@ from typing import Any
 from herald import clock
 from herald.data import events as events_repo
 from herald.data import table_keys, timers
+from herald.data.concurrency import WriteConflict
 from herald.delivery import enqueue
 from herald.domain import scheduler
 from herald.errors import NotFound
 from herald.families.oncall import store as repo
-from herald.families.oncall.store import UserRecord, VersionConflict
+from herald.families.oncall.store import UserRecord
 from herald.models.events import Escalation, EscalationStep
 from herald.observability import logger
 from herald.routing.plan import PlannedDelivery, StoredEvent
@@ -151,7 +152,7 @@ def _create(event: StoredEvent, user_id: str, important: bool, dedup_key: str | 
     item.update(state=stopped_as, stoppedAt=now)
     for step in steps:
         step.update(status="cancelled", at=now)
-    with contextlib.suppress(VersionConflict):
+    with contextlib.suppress(WriteConflict):
         repo.save_escalation(item, 0)
 
 
@@ -185,7 +186,7 @@ def advance(event_id: str, user_id: str) -> None:
                 return
             if not _step(item, version):
                 return
-        except VersionConflict:
+        except WriteConflict:
             continue
     logger.warning("escalation did not settle", extra={"event_id": event_id, "user_id": user_id})
 
@@ -289,7 +290,7 @@ def stop(event_id: str, state: str, known: list[dict[str, Any]] | None = None) -
             stopped.pop("version")
             try:
                 repo.save_escalation(stopped, version)
-            except VersionConflict:
+            except WriteConflict:
                 item = repo.get_escalation(event_id, str(current["userId"]))
                 continue
             for step in waiting:

@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 
 from herald import clock
 from herald.auth.api_keys import Principal
+from herald.data.concurrency import WriteConflict
 from herald.errors import FieldErrors, NotFound, ValidationFailed
 from herald.families.oncall import store as repo
-from herald.families.oncall.store import Chain, UserRecord, VersionConflict
+from herald.families.oncall.store import Chain, UserRecord
 from herald.families.oncall.wire import (
     DEFAULT_DURATION,
     DURATIONS,
@@ -171,7 +172,7 @@ def create_rule(org_id: str, body: dict[str, Any]) -> Rule:
         if reasons and reasons[2] == "ConditionalCheckFailed":
             raise ValidationFailed("User does not exist")
         if reasons:
-            raise VersionConflict(", ".join(reasons))
+            raise WriteConflict(", ".join(reasons))
         return _rule(Chain(org_id, user_id, important, chain.version + 1, rules), at)
 
     return repo.retrying(attempt)

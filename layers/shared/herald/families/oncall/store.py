@@ -7,93 +7,52 @@ moves and deletes can never leave a gap or a duplicate position.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from herald.data import table_keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, query_all, table
+from herald.data.concurrency import WriteConflict, optimistic, versioned_put
+from herald.data.record import Record
+from herald.data.record import plain as plain
+from herald.data.table import (
+    TransactionCanceled,
+    query_all,
+    table,
+    written,
+)
+from herald.data.unique import ABSENT, PRESENT, GuardFailed, exists, put_unique, unique
+from herald.data.unique import transact as write_all
 from herald.errors import Conflict
 
 MAX_RETRIES = 50
 
 
-def plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
-class VersionConflict(Exception):
-    """Someone else wrote the item since it was read: read again and retry."""
-
-
 def retrying[T](attempt: Callable[[], T]) -> T:
-    for tries in range(MAX_RETRIES):
-        try:
-            return attempt()
-        except VersionConflict:
-            # Exponential backoff with full jitter spreads racing writers apart.
-            time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(tries, 6))))
-    raise Conflict("Too many concurrent changes, try again")
+    return optimistic(attempt, Conflict("Too many concurrent changes, try again"), MAX_RETRIES)
 
 
 # ---------------------------------------------------------------- users
 
 
-@dataclass
-class UserRecord:
+class UserRecord(Record):
+    ITEM_TYPE = "oncall_user"
+
     org_id: str
     id: str
     grafana_id: int
     email: str
     username: str
-    role: str
-    timezone: str
+    role: str = "editor"
+    timezone: str = "UTC"
     created_at: str
-    config: dict[str, str] = field(default_factory=dict)  # phoneNumber, telegramChatId, pushEndpointArn
-    sealed: dict[str, str] = field(default_factory=dict)  # slackWebhookUrl, teamsUrl, webhookUrl, telegramToken
+    config: dict[str, str] = {}  # phoneNumber, telegramChatId, pushEndpointArn
+    sealed: dict[str, str] = {}  # slackWebhookUrl, teamsUrl, webhookUrl, telegramToken
 
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **table_keys.oncall_user(self.org_id, self.id),
-            "type": "oncall_user",
-            "orgId": self.org_id,
-            "id": self.id,
-            "grafanaId": self.grafana_id,
-            "email": self.email,
-            "username": self.username,
-            "role": self.role,
-            "timezone": self.timezone,
-            "config": self.config,
-            "sealed": self.sealed,
-            "createdAt": self.created_at,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> UserRecord:
-        return cls(
-            org_id=str(item["orgId"]),
-            id=str(item["id"]),
-            grafana_id=int(item["grafanaId"]),
-            email=str(item["email"]),
-            username=str(item["username"]),
-            role=str(item.get("role", "editor")),
-            timezone=str(item.get("timezone", "UTC")),
-            created_at=str(item["createdAt"]),
-            config={str(k): str(v) for k, v in (item.get("config") or {}).items()},
-            sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
-        )
+    def item_key(self) -> table_keys.Key:
+        return table_keys.oncall_user(self.org_id, self.id)
 
 
 def next_grafana_id(org_id: str) -> int:
@@ -109,34 +68,11 @@ def next_grafana_id(org_id: str) -> int:
 
 def create_user(record: UserRecord) -> None:
     """The user and its email guard in one transaction: one user per email in an org."""
-    name = table().name
+    email = table_keys.oncall_user_email(record.org_id, record.email)
     try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": {
-                            **table_keys.oncall_user_email(record.org_id, record.email),
-                            "type": "oncall_user_email",
-                            "userId": record.id,
-                        },
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": record.to_item(),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
-    except ClientError as error:
-        if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
-            raise Conflict(f"a user with email {record.email} already exists") from None
-        raise
+        put_unique(record, [unique("email", email, type="oncall_user_email", userId=record.id)])
+    except GuardFailed:
+        raise Conflict(f"a user with email {record.email} already exists") from None
 
 
 def get_user(org_id: str, user_id: str) -> UserRecord | None:
@@ -171,19 +107,12 @@ class Chain:
             "orgId": self.org_id,
             "userId": self.user_id,
             "important": self.important,
-            "version": self.version + 1,
             "rules": rules,
         }
 
     def put(self, rules: list[dict[str, Any]]) -> dict[str, Any]:
         """The chain's Put of a transaction, conditioned on the version it was read at."""
-        put: dict[str, Any] = {"TableName": table().name, "Item": self.item(rules)}
-        if self.version == 0:
-            put["ConditionExpression"] = "attribute_not_exists(pk)"
-        else:
-            put["ConditionExpression"] = "version = :v"
-            put["ExpressionAttributeValues"] = {":v": self.version}
-        return {"Put": put}
+        return {"Put": versioned_put(self.item(rules), self.version)}
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Chain:
@@ -217,46 +146,25 @@ def pointer(org_id: str, rule_id: str) -> dict[str, Any] | None:
 
 def write(items: list[dict[str, Any]]) -> None:
     """One transaction; a failed condition or a transaction conflict (a concurrent writer) raises
-    VersionConflict, so that the caller reads again and retries."""
+    WriteConflict, so that the caller reads again and retries."""
     reasons = transact(items)
     if reasons:
-        raise VersionConflict(", ".join(reasons))
+        raise WriteConflict(", ".join(reasons))
 
 
 def pointer_put(chain: Chain, rule_id: str) -> dict[str, Any]:
-    return {
-        "Put": {
-            "TableName": table().name,
-            "Item": {
-                **table_keys.oncall_rule(chain.org_id, rule_id),
-                "type": "oncall_rule",
-                "ruleId": rule_id,
-                "userId": chain.user_id,
-                "important": chain.important,
-            },
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-    }
+    key = table_keys.oncall_rule(chain.org_id, rule_id)
+    return unique(
+        "rule", key, type="oncall_rule", ruleId=rule_id, userId=chain.user_id, important=chain.important
+    ).write
 
 
 def pointer_delete(org_id: str, rule_id: str) -> dict[str, Any]:
-    return {
-        "Delete": {
-            "TableName": table().name,
-            "Key": table_keys.oncall_rule(org_id, rule_id),
-            "ConditionExpression": "attribute_exists(pk)",
-        }
-    }
+    return {"Delete": {"Key": table_keys.oncall_rule(org_id, rule_id), "ConditionExpression": PRESENT}}
 
 
 def user_exists_check(org_id: str, user_id: str) -> dict[str, Any]:
-    return {
-        "ConditionCheck": {
-            "TableName": table().name,
-            "Key": table_keys.oncall_user(org_id, user_id),
-            "ConditionExpression": "attribute_exists(pk)",
-        }
-    }
+    return exists("user", table_keys.oncall_user(org_id, user_id)).write
 
 
 # ---------------------------------------------------------------- escalations
@@ -278,53 +186,30 @@ def list_escalations(event_id: str) -> list[dict[str, Any]]:
 
 def escalation_put(item: dict[str, Any], version: int) -> dict[str, Any]:
     """Put of an escalation item at version+1, conditioned on `version` (0: must not exist)."""
-    put: dict[str, Any] = {"TableName": table().name, "Item": {**item, "version": version + 1}}
-    if version == 0:
-        put["ConditionExpression"] = "attribute_not_exists(pk)"
-    else:
-        put["ConditionExpression"] = "version = :v"
-        put["ExpressionAttributeValues"] = {":v": version}
-    return {"Put": put}
+    return {"Put": versioned_put(item, version)}
 
 
 def save_escalation(item: dict[str, Any], version: int) -> None:
-    try:
-        if version == 0:
-            table().put_item(Item={**item, "version": 1}, ConditionExpression="attribute_not_exists(pk)")
-        else:
-            table().put_item(
-                Item={**item, "version": version + 1},
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues={":v": version},
-            )
-    except ClientError as error:
-        if is_conditional_failure(error):
-            raise VersionConflict from None
-        raise
+    if not written(table().put_item, **versioned_put(item, version)):
+        raise WriteConflict()
 
 
 def stop_event(event_id: str, field_name: str, at: str) -> bool:
     """Marks the event stopped (acknowledged or resolved) once; False when it was stopped already or
     does not exist."""
-    try:
-        table().update_item(
-            Key=table_keys.event(event_id),
-            UpdateExpression="SET #f = :at, stoppedAt = :at",
-            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
-            ExpressionAttributeNames={"#f": field_name},
-            ExpressionAttributeValues={":at": at},
-        )
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(
+        table().update_item,
+        Key=table_keys.event(event_id),
+        UpdateExpression="SET #f = :at, stoppedAt = :at",
+        ConditionExpression="attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
+        ExpressionAttributeNames={"#f": field_name},
+        ExpressionAttributeValues={":at": at},
+    )
 
 
 def event_not_stopped_check(event_id: str) -> dict[str, Any]:
     return {
         "ConditionCheck": {
-            "TableName": table().name,
             "Key": table_keys.event(event_id),
             "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(stoppedAt)",
         }
@@ -334,7 +219,6 @@ def event_not_stopped_check(event_id: str) -> dict[str, Any]:
 def not_resolved_since_check(org_id: str, dedup_key: str, created_at: str) -> dict[str, Any]:
     return {
         "ConditionCheck": {
-            "TableName": table().name,
             "Key": table_keys.dedup_resolved(org_id, dedup_key),
             "ConditionExpression": "attribute_not_exists(pk) OR resolvedAt < :created",
             "ExpressionAttributeValues": {":created": created_at},
@@ -351,22 +235,19 @@ def dedup_event_put(org_id: str, dedup_key: str, event_id: str, created_at: str,
     }
     if ttl:
         item["ttl"] = ttl
-    return {"Put": {"TableName": table().name, "Item": item}}
+    return {"Put": {"Item": item}}
 
 
 def mark_resolved(org_id: str, dedup_key: str, resolved_at: str) -> None:
     """Moves the dedupKey's resolution time forward (never back)."""
-    try:
-        table().update_item(
-            Key=table_keys.dedup_resolved(org_id, dedup_key),
-            UpdateExpression="SET resolvedAt = :at, #type = :type",
-            ConditionExpression="attribute_not_exists(resolvedAt) OR resolvedAt < :at",
-            ExpressionAttributeNames={"#type": "type"},
-            ExpressionAttributeValues={":at": resolved_at, ":type": "oncall_dedup_resolved"},
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
+    written(
+        table().update_item,
+        Key=table_keys.dedup_resolved(org_id, dedup_key),
+        UpdateExpression="SET resolvedAt = :at, #type = :type",
+        ConditionExpression="attribute_not_exists(resolvedAt) OR resolvedAt < :at",
+        ExpressionAttributeNames={"#type": "type"},
+        ExpressionAttributeValues={":at": resolved_at, ":type": "oncall_dedup_resolved"},
+    )
 
 
 def dedup_events(org_id: str, dedup_key: str) -> list[dict[str, Any]]:
@@ -381,15 +262,12 @@ def dedup_events(org_id: str, dedup_key: str) -> list[dict[str, Any]]:
 def transact(items: list[dict[str, Any]]) -> list[str]:
     """One transaction; [] when written, else the cancellation reason of each item."""
     try:
-        client().transact_write_items(TransactItems=items)
+        write_all(items)
         return []
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons:
-            return reasons
-        raise
+    except TransactionCanceled as canceled:
+        return canceled.reasons
 
 
 def delivery_put(item: dict[str, Any]) -> dict[str, Any]:
     """A step's delivery record, written in the same transaction as the step's decision."""
-    return {"Put": {"TableName": table().name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+    return {"Put": {"Item": item, "ConditionExpression": ABSENT}}

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from botocore.exceptions import ClientError
-
 from herald.data import table_keys
-from herald.data.table import is_conditional_failure, table
+from herald.data.table import ConditionFailed, table
 
 
 def try_claim(alert_id: str, scope: str, event_id: str, now: float, minutes: int) -> bool:
@@ -31,10 +29,7 @@ def try_claim(alert_id: str, scope: str, event_id: str, now: float, minutes: int
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
         return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            # An open window: this event passes only if it opened it (a replay), and the window is kept as
-            # it was, not stretched from the replay's time.
-            opened_by = error.response.get("Item", {}).get("eventId", {}).get("S")
-            return bool(opened_by == event_id)
-        raise
+    except ConditionFailed as failed:
+        # An open window: this event passes only if it opened it (a replay), and the window is kept as
+        # it was, not stretched from the replay's time.
+        return bool((failed.item or {}).get("eventId") == event_id)

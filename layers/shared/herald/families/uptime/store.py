@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-from pydantic import BaseModel
-
 from herald.data import table_keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, item_on_failure, table
+from herald.data.record import Record
+from herald.data.table import (
+    ConditionFailed,
+    TransactionCanceled,
+    table,
+)
+from herald.data.unique import PRESENT, GuardFailed, below, put_unique, transact
 from herald.errors import LimitExceeded, NotFound
 
 MAX_ALERTS_PER_ORG = 10
 
 
-class AlertRecord(BaseModel):
+class AlertRecord(Record):
     """Storage model. `config` holds plain settings (email, subjectPrefix, channel); `sealed` the
     KMS-encrypted secrets (url, webhookUrl, secret)."""
+
+    ITEM_TYPE = "alert"
 
     org_id: str
     id: str
@@ -24,80 +29,22 @@ class AlertRecord(BaseModel):
     strategy: str
     notify_on_recovery: bool
     cooldown_minutes: int
-    monitor_id: str | None
-    config: dict[str, str]
-    sealed: dict[str, str]
+    monitor_id: str | None = None
+    config: dict[str, str] = {}
+    sealed: dict[str, str] = {}
     created_at: str
     updated_at: str
 
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **table_keys.alert(self.org_id, self.id),
-            "type": "alert",
-            "orgId": self.org_id,
-            "id": self.id,
-            "name": self.name,
-            "strategy": self.strategy,
-            "notifyOnRecovery": self.notify_on_recovery,
-            "cooldownMinutes": self.cooldown_minutes,
-            "monitorId": self.monitor_id,
-            "config": self.config,
-            "sealed": self.sealed,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> AlertRecord:
-        return cls(
-            org_id=item["orgId"],
-            id=item["id"],
-            name=item["name"],
-            strategy=item["strategy"],
-            notify_on_recovery=bool(item["notifyOnRecovery"]),
-            cooldown_minutes=int(item["cooldownMinutes"]),
-            monitor_id=item.get("monitorId"),
-            config={str(k): str(v) for k, v in (item.get("config") or {}).items()},
-            sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
-            created_at=item["createdAt"],
-            updated_at=item["updatedAt"],
-        )
+    def item_key(self) -> table_keys.Key:
+        return table_keys.alert(self.org_id, self.id)
 
 
 def create(record: AlertRecord) -> None:
     """One transaction: bump the org's counter only while it is below the limit, and put the alert."""
-    table_name = table().name
     try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": table_name,
-                        "Key": table_keys.alert_counter(record.org_id),
-                        "UpdateExpression": "ADD #count :one SET #type = :type",
-                        "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
-                        "ExpressionAttributeNames": {"#count": "count", "#type": "type"},
-                        "ExpressionAttributeValues": {
-                            ":one": 1,
-                            ":limit": MAX_ALERTS_PER_ORG,
-                            ":type": "counter",
-                        },
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": table_name,
-                        "Item": record.to_item(),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons and reasons[0] == "ConditionalCheckFailed":
-            raise LimitExceeded(f"Team already has {MAX_ALERTS_PER_ORG} alerts") from None
-        raise
+        put_unique(record, [below("limit", table_keys.alert_counter(record.org_id), MAX_ALERTS_PER_ORG)])
+    except GuardFailed:
+        raise LimitExceeded(f"Team already has {MAX_ALERTS_PER_ORG} alerts") from None
 
 
 def get(org_id: str, alert_id: str) -> AlertRecord:
@@ -179,31 +126,20 @@ def update(
             ReturnValues="ALL_NEW",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
-        stored = item_on_failure(error)
-        if stored is None:
+    except ConditionFailed as failed:
+        if failed.item is None:
             raise NotFound("Alert not found") from None
-        raise StrategyMismatch(AlertRecord.from_item(stored)) from None
+        raise StrategyMismatch(AlertRecord.from_item(failed.item)) from None
     return AlertRecord.from_item(result["Attributes"])
 
 
 def delete(org_id: str, alert_id: str) -> None:
-    table_name = table().name
     try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Delete": {
-                        "TableName": table_name,
-                        "Key": table_keys.alert(org_id, alert_id),
-                        "ConditionExpression": "attribute_exists(pk)",
-                    }
-                },
+        transact(
+            [
+                {"Delete": {"Key": table_keys.alert(org_id, alert_id), "ConditionExpression": PRESENT}},
                 {
                     "Update": {
-                        "TableName": table_name,
                         "Key": table_keys.alert_counter(org_id),
                         "UpdateExpression": "ADD #count :minus",
                         "ExpressionAttributeNames": {"#count": "count"},
@@ -212,8 +148,7 @@ def delete(org_id: str, alert_id: str) -> None:
                 },
             ]
         )
-    except ClientError as error:
-        reasons = cancellation_reasons(error)
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+    except TransactionCanceled as canceled:
+        if canceled.failed(0):
             raise NotFound("Alert not found") from None
         raise
