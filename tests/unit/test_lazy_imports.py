@@ -22,7 +22,7 @@ LAZY = ("aws_lambda_powertools.event_handler.openapi.models", "jinja2", "aws_xra
 SENDERS = tuple(f"herald.senders.{kind}" for kind in ("webhook", "email", "sms", "voice", "push", "slack", "teams"))
 
 
-@pytest.mark.parametrize("function", ["alerts", "events", "delivery", "fanout", "notification_groups"])
+@pytest.mark.parametrize("function", ["uptime", "events", "delivery", "fanout", "mackerel"])
 def test_a_function_starts_without_the_modules_only_some_requests_need(function: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "layers" / "shared"), "AWS_DEFAULT_REGION": "us-east-1"}
     app = ROOT / "functions" / function / "app.py"
