@@ -202,7 +202,11 @@ def sam_build() -> tuple[Path | None, str]:
     sam = ROOT / ".venv-sam" / "bin" / "sam"
     if not sam.exists():
         return None, "not measured: run make build first"
-    python = shutil.which("python3.12") or sys.executable
+    # The interpreter the Makefile's `build` target puts first on PATH (a pyenv shim would not run under SAM).
+    found = subprocess.run(
+        [str(ROOT / "scripts" / "find-python312.sh")], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    python = found or shutil.which("python3.12") or sys.executable
     env = {**os.environ, "PATH": f"{Path(python).parent}:{os.environ.get('PATH', '')}"}
     done = subprocess.run(
         [str(sam), "build"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
