@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The checkout's own code comes first, also in a git worktree whose .venv is a link to another checkout's.
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)/local
 
-.PHONY: run test scan lint format typecheck complexity cfn-lint pytest openapi compare-openapi build validate deploy bench clean
+.PHONY: run test scan lint format typecheck complexity cfn-lint pytest template openapi compare-openapi build validate deploy bench clean
 
 $(STAMP): pyproject.toml requirements-dev.txt layers/shared/requirements.txt
 	@test -x $(PY) || "$$(scripts/find-python312.sh)" -m venv $(VENV)
@@ -43,7 +43,7 @@ cfn-lint: $(STAMP)
 # Security scanners: bandit on the code, checkov on the template (its own venv: its pins clash with pytest's).
 scan: $(STAMP) .venv-scan/.installed
 	$(VENV)/bin/bandit -q -r layers/shared/herald local/herald_local functions -ll
-	.venv-scan/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
+	.venv-scan/bin/checkov -f template.yaml --config-file .checkov.yaml
 
 .venv-scan/.installed:
 	@test -x .venv-scan/bin/python || "$$(scripts/find-python312.sh)" -m venv .venv-scan
@@ -53,10 +53,18 @@ scan: $(STAMP) .venv-scan/.installed
 pytest: $(STAMP)
 	$(VENV)/bin/pytest -n 2 --dist loadgroup --durations=15
 
+# template.yaml's per-kind blocks (queues, DLQs, alarms, event sources, send policies) from the channel contract
+template: $(STAMP)
+	$(PY) -m herald_local.template_gen write
+
 openapi: $(STAMP)
 	$(PY) -m herald_local.openapi write
 
-compare-openapi: $(STAMP)
+compare-# template.yaml's per-kind blocks (queues, DLQs, alarms, event sources, send policies) from the channel contract
+template: $(STAMP)
+	$(PY) -m herald_local.template_gen write
+
+openapi: $(STAMP)
 	$(PY) -m herald_local.openapi check
 
 # SAM CLI lives in its own venv: its pins clash with moto's.
