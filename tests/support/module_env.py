@@ -5,9 +5,10 @@ far more than most API tests themselves. These fixtures do it once per module an
 table, created again with the very parameters `provision` used, so tests stay independent. (Emptying the
 table would not do: moto keeps every stream record and copies the whole table on each transaction.)
 
-A test module uses them by importing them, which overrides the conftest's `aws_env` and `api`:
+A test module uses them by naming them, which overrides the conftest's `aws_env` and `api`:
 
-    from tests.support.module_env import aws_env, module_api, module_aws, api  # noqa: F401
+    aws_env, api = module_env.aws_env, module_env.api
+    module_api, module_aws = module_env.module_api, module_env.module_aws
 """
 
 from __future__ import annotations
