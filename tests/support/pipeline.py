@@ -33,8 +33,8 @@ from herald.data.table import table
 from herald_local.functions import LambdaContext, load_instance
 from herald_local.template import Resolver, Template, provision
 from tests.conftest import reset_caches, sqs_messages
+from tests.support import receiver as loopback
 from tests.support.apigw import ApiClient
-from tests.support.receiver import Receiver
 from tests.support.tables import create_table_like_template
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -200,20 +200,8 @@ def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(BotocoreStubber, "process_request", process_request)
 
 
-@pytest.fixture(scope="module")
-def shared_receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def receiver(shared_receiver: Receiver) -> Receiver:
-    """One loopback receiver for the module (closing one costs half a second), emptied for each test."""
-    with shared_receiver.lock:
-        shared_receiver.received.clear()
-        shared_receiver.script.clear()
-    return shared_receiver
+# one loopback receiver per module, emptied for each test
+receiver, shared_receiver = loopback.module_receiver, loopback.shared_receiver
 
 
 @dataclass
