@@ -21,10 +21,22 @@ from pathlib import Path
 from herald.delivery.contract import CHANNELS, Channel
 from herald_local.template import TEMPLATE
 
-_ALARM_TAIL = """\
+
+def _alarm(name: str, description: str, metric: str, watched: str, periods: int, threshold: int) -> str:
+    """A per-kind alarm on one of the kind's queues; {queue} and {kind} are left for `block` to fill."""
+    return f"""\
+{{queue}}{name}:
+  Type: AWS::CloudWatch::Alarm
+  Properties:
+    AlarmDescription: {description}
+    Namespace: AWS/SQS
+    MetricName: {metric}
+    Dimensions:
+      - Name: QueueName
+        Value: !GetAtt {{queue}}{watched}.QueueName
     Statistic: Maximum
     Period: 60
-    EvaluationPeriods: {evaluation_periods}
+    EvaluationPeriods: {periods}
     Threshold: {threshold}
     ComparisonOperator: GreaterThanThreshold
     TreatMissingData: notBreaching
@@ -32,7 +44,9 @@ _ALARM_TAIL = """\
       - !Ref AlarmTopic
     OKActions:
       - !Ref AlarmTopic
+
 """
+
 
 # Each pattern is written at indentation 0; {queue} is the kind's logical-name prefix, {kind} its name.
 PATTERNS: dict[str, str] = {
@@ -53,31 +67,23 @@ PATTERNS: dict[str, str] = {
       deadLetterTargetArn: !GetAtt {queue}DeadLetterQueue.Arn
       maxReceiveCount: !Ref MaxReceives
 
-{queue}DeadLetterAlarm:
-  Type: AWS::CloudWatch::Alarm
-  Properties:
-    AlarmDescription: {kind} deliveries are in the dead-letter queue (redrive with `herald deliveries redrive`)
-    Namespace: AWS/SQS
-    MetricName: ApproximateNumberOfMessagesVisible
-    Dimensions:
-      - Name: QueueName
-        Value: !GetAtt {queue}DeadLetterQueue.QueueName
 """
-    + _ALARM_TAIL.format(evaluation_periods=1, threshold=0)
-    + "\n",
-    "queue-age-alarms": """\
-{queue}QueueAgeAlarm:
-  Type: AWS::CloudWatch::Alarm
-  Properties:
-    AlarmDescription: the oldest {kind} delivery has waited on its queue for more than 15 minutes
-    Namespace: AWS/SQS
-    MetricName: ApproximateAgeOfOldestMessage
-    Dimensions:
-      - Name: QueueName
-        Value: !GetAtt {queue}Queue.QueueName
-"""
-    + _ALARM_TAIL.format(evaluation_periods=5, threshold=900)
-    + "\n",
+    + _alarm(
+        "DeadLetterAlarm",
+        "{kind} deliveries are in the dead-letter queue (redrive with `herald deliveries redrive`)",
+        "ApproximateNumberOfMessagesVisible",
+        "DeadLetterQueue",
+        periods=1,
+        threshold=0,
+    ),
+    "queue-age-alarms": _alarm(
+        "QueueAgeAlarm",
+        "the oldest {kind} delivery has waited on its queue for more than 15 minutes",
+        "ApproximateAgeOfOldestMessage",
+        "Queue",
+        periods=5,
+        threshold=900,
+    ),
     "queue-urls": "{queue_env}: !Ref {queue}Queue\n",
     "send-policies": """\
 - SQSSendMessagePolicy:

@@ -38,6 +38,15 @@ def reset_caches() -> None:
     middleware.clear_cache()
 
 
+def set_function_environment(patch: pytest.MonkeyPatch, resolver: Resolver) -> None:
+    """The functions' environment as the template gives it, with the tests' loopback targets and short waits."""
+    for key, value in resolver.environment().items():
+        patch.setenv(key, value)
+    patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
+    patch.setenv("HERALD_RETRY_BASE_SECONDS", "1")
+    patch.setenv("HERALD_HTTP_TIMEOUT_SECONDS", "2")
+
+
 @dataclass
 class TableRecipe:
     """The DynamoDB calls `provision` made, recorded so that each test can replay them."""
@@ -79,11 +88,7 @@ def module_aws() -> Iterator[tuple[Resolver, TableRecipe]]:
     recipe = TableRecipe()
     with pytest.MonkeyPatch.context() as patch, mock_aws():
         resolver = provision(Template(), recipe.clients)
-        for key, value in resolver.environment().items():
-            patch.setenv(key, value)
-        patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
-        patch.setenv("HERALD_RETRY_BASE_SECONDS", "1")
-        patch.setenv("HERALD_HTTP_TIMEOUT_SECONDS", "2")
+        set_function_environment(patch, resolver)
         reset_caches()
         yield resolver, recipe
         reset_caches()

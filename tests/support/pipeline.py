@@ -35,6 +35,7 @@ from herald_local.template import Resolver, Template, provision
 from tests.conftest import reset_caches, sqs_messages
 from tests.support import receiver as loopback
 from tests.support.apigw import ApiClient
+from tests.support.module_env import set_function_environment
 from tests.support.tables import create_table_like_template
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -220,11 +221,7 @@ def account() -> Iterator[Account]:
     with mock_aws(), pytest.MonkeyPatch.context() as patch:
         template = Template()
         resolver = provision(template, functools.partial(boto3.client, region_name="us-east-1"))
-        for key, value in resolver.environment().items():
-            patch.setenv(key, value)
-        patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
-        patch.setenv("HERALD_RETRY_BASE_SECONDS", "1")
-        patch.setenv("HERALD_HTTP_TIMEOUT_SECONDS", "2")
+        set_function_environment(patch, resolver)
         reset_caches()
         api = ApiClient(template)
         yield Account(
