@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,7 +22,6 @@ import boto3
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 from moto import mock_aws
-from moto.core.botocore_stubber import BotocoreStubber
 
 from herald import aws, ids, settings
 from herald.auth.keys import create_key
@@ -188,17 +186,9 @@ class Pipeline:
 
 
 @pytest.fixture(autouse=True)
-def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each AWS request atomic, as DynamoDB makes every conditional write. In-process moto has no locking,
-    so two threads' conditional writes could both pass there and a race test would prove nothing."""
-    lock = threading.RLock()
-    original = BotocoreStubber.process_request
-
-    def process_request(self: BotocoreStubber, request: Any) -> Any:
-        with lock:
-            return original(self, request)
-
-    monkeypatch.setattr(BotocoreStubber, "process_request", process_request)
+def atomic_moto(atomic_moto: None) -> None:
+    """The conftest's atomic moto (each AWS request atomic, as DynamoDB makes each conditional write), for every
+    test of a module that names this fixture: the pipeline's races would prove nothing without it."""
 
 
 # one loopback receiver per module, emptied for each test
