@@ -30,6 +30,7 @@ from herald.data import orgs
 from herald_local.template import Resolver, Template, provision
 from tests.support.apigw import ApiClient
 from tests.support.fake_clock import FakeClock
+from tests.support.module_env import set_function_environment
 from tests.support.receiver import Receiver
 
 
@@ -49,11 +50,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Resolver]:
     """moto in-process with the template's table, queues and KMS key; env as the functions get it."""
     with mock_aws():
         resolver = provision(Template(), aws.client)
-        for key, value in resolver.environment().items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
-        monkeypatch.setenv("HERALD_RETRY_BASE_SECONDS", "1")
-        monkeypatch.setenv("HERALD_HTTP_TIMEOUT_SECONDS", "2")
+        set_function_environment(monkeypatch, resolver)
         reset_settings()
         yield resolver
         reset_settings()

@@ -15,13 +15,12 @@ import pytest
 from herald.auth import api_keys
 from herald.auth.api_keys import create_key
 from herald.observability import logger
-from tests.integration import test_pipeline
 from tests.integration.test_console_api import org_of
-from tests.integration.test_pipeline import Pipeline
-from tests.support import apigw
+from tests.support import apigw, pipeline
+from tests.support.pipeline import Pipeline
 
-account, atomic_moto, pipe = test_pipeline.account, test_pipeline.atomic_moto, test_pipeline.pipe
-receiver, shared_receiver = test_pipeline.receiver, test_pipeline.shared_receiver
+account, atomic_moto, pipe = pipeline.account, pipeline.atomic_moto, pipeline.pipe
+receiver, shared_receiver = pipeline.receiver, pipeline.shared_receiver
 
 
 @pytest.fixture

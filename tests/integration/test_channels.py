@@ -21,6 +21,7 @@ from herald.senders import discord, email, slack, webhook
 from herald.senders.base import Outcome, Target
 from herald.senders.render import Notification
 from herald_local.template import Resolver
+from tests.support import receiver as loopback
 from tests.support.receiver import Receiver, Reply
 
 SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
@@ -61,20 +62,8 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     settings.get_settings.cache_clear()
 
 
-@pytest.fixture(scope="module")
-def shared_receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def receiver(shared_receiver: Receiver) -> Receiver:
-    """One loopback receiver for the module (closing one costs half a second), emptied for each test."""
-    with shared_receiver.lock:
-        shared_receiver.received.clear()
-        shared_receiver.script.clear()
-    return shared_receiver
+# one loopback receiver per module, emptied for each test
+receiver, shared_receiver = loopback.module_receiver, loopback.shared_receiver
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from herald.auth.api_keys import create_key
 from herald.data import breaker as breaker_repo
 from herald.data import deliveries as deliveries_repo
 from herald.domain import destination_refs, pacing
-from tests.integration import test_pipeline
-from tests.integration.test_pipeline import Pipeline
+from tests.support import pipeline
+from tests.support.pipeline import Pipeline
 from tests.support.receiver import Receiver
 
 # The pipeline's fixtures: one moto account per module, a fresh table and queues per test.
-account, atomic_moto, pipe = test_pipeline.account, test_pipeline.atomic_moto, test_pipeline.pipe
-receiver, shared_receiver = test_pipeline.receiver, test_pipeline.shared_receiver
+account, atomic_moto, pipe = pipeline.account, pipeline.atomic_moto, pipeline.pipe
+receiver, shared_receiver = pipeline.receiver, pipeline.shared_receiver
 
 
 def org_of(pipe: Pipeline) -> str:

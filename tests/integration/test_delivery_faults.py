@@ -1,7 +1,7 @@
 """The delivery step's fault suite (issue 13, defects 4-9 and 13), on moto with real loopback receivers and
 the clock driven where time matters (herald.clock)."""
 
-# ruff: noqa: F811  (the pipeline fixtures are imported from test_pipeline and named as parameters)
+# ruff: noqa: F811  (the pipeline fixtures are imported from tests/support/pipeline.py and named as parameters)
 from __future__ import annotations
 
 import json
@@ -26,7 +26,7 @@ from herald.senders import pagerduty, slack, teams
 from herald.senders.base import Outcome, Target
 from herald.senders.render import Notification
 from tests.integration.test_console_api import org_of
-from tests.integration.test_pipeline import (  # noqa: F401  (fixtures)
+from tests.support.pipeline import (  # noqa: F401  (fixtures)
     Pipeline,
     account,
     atomic_moto,

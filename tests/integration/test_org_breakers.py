@@ -13,14 +13,14 @@ from herald.auth.scopes import ALL_SCOPES
 from herald.data import breaker as breaker_repo
 from herald.data import orgs
 from herald.delivery import pacing
-from tests.integration import test_pipeline
 from tests.integration.test_console_api import org_of
-from tests.integration.test_pipeline import Pipeline
+from tests.support import pipeline
 from tests.support.fake_clock import FakeClock
+from tests.support.pipeline import Pipeline
 from tests.support.receiver import Receiver, Reply
 
-account, atomic_moto, pipe = test_pipeline.account, test_pipeline.atomic_moto, test_pipeline.pipe
-receiver, shared_receiver = test_pipeline.receiver, test_pipeline.shared_receiver
+account, atomic_moto, pipe = pipeline.account, pipeline.atomic_moto, pipeline.pipe
+receiver, shared_receiver = pipeline.receiver, pipeline.shared_receiver
 
 
 def another_org(pipe: Pipeline) -> Pipeline:

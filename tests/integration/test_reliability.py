@@ -1,7 +1,7 @@
 """Per-destination pacing and the circuit breaker, on moto with a driven clock (see the README's
 "Reliability: pacing, circuit breaker, replays")."""
 
-# ruff: noqa: F811  (the pipeline fixtures are imported from test_pipeline and named as parameters)
+# ruff: noqa: F811  (the pipeline fixtures are imported from tests/support/pipeline.py and named as parameters)
 from __future__ import annotations
 
 import dataclasses
@@ -24,7 +24,7 @@ from herald.senders.base import Outcome, Target
 from herald.senders.base import Outcome as Answer
 from herald.senders.render import Notification
 from tests.integration.test_console_api import org_of
-from tests.integration.test_pipeline import (  # noqa: F401  (fixtures)
+from tests.support.pipeline import (  # noqa: F401  (fixtures)
     Pipeline,
     account,
     atomic_moto,

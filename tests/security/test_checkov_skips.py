@@ -1,18 +1,20 @@
-"""Issue 15 item 15: each function's checkov skip names the bound that applies to it. checkov's CKV_AWS_115
-reads only ReservedConcurrentExecutions; the delivery function is bounded by ScalingConfig.MaximumConcurrency
-on every SQS event source instead, and the test holds the template to that."""
+"""checkov's skips live in .checkov.yaml alone, each with a reason for every kind of resource it covers. For
+CKV_AWS_115 (issue 15 item 15) the reason names the bound of each function's trigger: checkov reads only
+ReservedConcurrentExecutions, and the delivery function is bounded by ScalingConfig.MaximumConcurrency on every
+SQS event source instead, which the test holds the template to."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 
 from herald_local.template import Template
+from tests.support.checkov_config import skips
 
 TEMPLATE = Template()
 FUNCTIONS = TEMPLATE.functions()
-# the bound each kind of trigger puts on a function's concurrency, as its CKV_AWS_115 skip must name it
+SKIPS = skips()
+FUNCTION_CHECKS = ("CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173")
+# the bound each kind of trigger puts on a function's concurrency, as the CKV_AWS_115 reason must name it
 BOUND = {
     "HttpApi": "HttpApi stage throttling",
     "SQS": "MaximumConcurrency",
@@ -21,25 +23,41 @@ BOUND = {
 }
 
 
-def skip(function: str, check: str) -> dict[str, Any] | None:
-    skips = TEMPLATE.resources[function].get("Metadata", {}).get("checkov", {}).get("skip", [])
-    return next((s for s in skips if s["id"] == check), None)
+def trigger(function: str) -> str:
+    kinds = {str(event["Type"]) for event in FUNCTIONS[function].events.values()}
+    assert len(kinds) == 1
+    return kinds.pop()
+
+
+def test_every_skip_has_a_reason_and_none_is_left_in_the_template() -> None:
+    assert SKIPS
+    for skip in SKIPS.values():
+        assert skip.reasons, f"{skip.id} has no reason"
+        assert all(len(reason) >= 20 for reason in skip.reasons.values()), skip.id
+    inline = [name for name, res in TEMPLATE.resources.items() if res.get("Metadata", {}).get("checkov")]
+    assert inline == []
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
-def test_the_concurrency_skip_names_the_bound_of_the_functions_trigger(function: str) -> None:
-    kinds = {event["Type"] for event in FUNCTIONS[function].events.values()}
-    assert len(kinds) == 1
-    [kind] = kinds
-    reserved = TEMPLATE.resources[function]["Properties"].get("ReservedConcurrentExecutions")
-    justified = skip(function, "CKV_AWS_115")
-    assert (reserved is not None) != (justified is not None)
-    if justified is not None:
-        assert BOUND[kind] in justified["comment"]
-    if kind == "SQS":  # the bound the comment claims is really there, on every queue
+def test_the_function_skips_give_a_reason_for_the_functions_trigger(function: str) -> None:
+    kind = trigger(function)
+    for check in FUNCTION_CHECKS:
+        reasons = SKIPS[check].reasons
+        assert kind in reasons or "Function" in reasons, f"{check} gives no reason for a {kind} function"
+    assert BOUND[kind] in SKIPS["CKV_AWS_115"].reasons[kind]
+    # a global skip of CKV_AWS_115 is only right while no function reserves concurrency of its own
+    assert "ReservedConcurrentExecutions" not in TEMPLATE.resources[function]["Properties"]
+    if kind == "SQS":  # the bound the reason claims is really there, on every queue
         for event in FUNCTIONS[function].events.values():
             assert event["Properties"]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "DeliveryMaximumConcurrency"}
 
 
-def test_the_table_skips_nothing() -> None:
-    assert "Metadata" not in TEMPLATE.resources["Table"] or not TEMPLATE.resources["Table"]["Metadata"].get("checkov")
+def test_the_log_group_skip_covers_log_groups_only_and_says_why() -> None:
+    assert TEMPLATE.of_type("AWS::Logs::LogGroup")
+    assert "redacted" in SKIPS["CKV_AWS_158"].reasons["LogGroup"]
+
+
+def test_the_table_is_not_covered_by_any_skip() -> None:
+    # table checks (encryption, point-in-time recovery, deletion protection) are never skipped
+    table_checks = {"CKV_AWS_28", "CKV_AWS_119", "CKV_AWS_165"}
+    assert not table_checks & set(SKIPS)

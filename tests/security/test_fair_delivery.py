@@ -21,7 +21,7 @@ from herald import ids, settings
 from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import orgs
-from tests.integration.test_pipeline import (  # noqa: F401  (fixtures)
+from tests.support.pipeline import (  # noqa: F401  (fixtures)
     Pipeline,
     account,
     atomic_moto,

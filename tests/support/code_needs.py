@@ -95,3 +95,30 @@ def decrypts_secrets(app: Path) -> bool:
 
 def seals_secrets(app: Path) -> bool:
     return any("secrets.seal(" in source.read_text() for source in modules(app))
+
+
+# Settings fields and the environment variables they are read from, as herald/settings.py maps them
+_SETTINGS = LIBRARY / "herald" / "settings.py"
+_FIELD_VARIABLE = re.compile(r"\"(\w+)\": [^\n]*?\"((?:HERALD|TABLE)_\w+)\"")
+
+
+@cache
+def settings_variables() -> dict[str, str]:
+    return dict(_FIELD_VARIABLE.findall(_SETTINGS.read_text()))
+
+
+def environment_reads(app: Path, queue_variables: frozenset[str]) -> set[str]:
+    """The environment variables a function's code reads: through a settings field it uses, by name, or (the
+    POWERTOOLS_ ones) through Powertools. `settings.py` itself is left out: it parses every variable."""
+    reads: set[str] = set()
+    for source in modules(app):
+        if source == _SETTINGS:
+            continue
+        text = source.read_text()
+        reads |= {var for field, var in settings_variables().items() if re.search(rf"\.{field}\b", text)}
+        if re.search(r"\.queue_urls?\b", text):
+            reads |= queue_variables
+        reads |= set(re.findall(r"[\"']((?:HERALD|POWERTOOLS)_[A-Z_]+)[\"']", text))
+        if "aws_lambda_powertools" in text:
+            reads |= {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
+    return reads

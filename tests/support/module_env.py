@@ -5,9 +5,10 @@ far more than most API tests themselves. These fixtures do it once per module an
 table, created again with the very parameters `provision` used, so tests stay independent. (Emptying the
 table would not do: moto keeps every stream record and copies the whole table on each transaction.)
 
-A test module uses them by importing them, which overrides the conftest's `aws_env` and `api`:
+A test module uses them by naming them, which overrides the conftest's `aws_env` and `api`:
 
-    from tests.support.module_env import aws_env, module_api, module_aws, api  # noqa: F401
+    aws_env, api = module_env.aws_env, module_env.api
+    module_api, module_aws = module_env.module_api, module_env.module_aws
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ REGION = "us-east-1"
 
 def reset_caches() -> None:
     caches.reset()
+
+
+def set_function_environment(patch: pytest.MonkeyPatch, resolver: Resolver) -> None:
+    """The functions' environment as the template gives it, with the tests' loopback targets and short waits."""
+    for key, value in resolver.environment().items():
+        patch.setenv(key, value)
+    patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
+    patch.setenv("HERALD_RETRY_BASE_SECONDS", "1")
+    patch.setenv("HERALD_HTTP_TIMEOUT_SECONDS", "2")
 
 
 @dataclass
@@ -74,11 +84,7 @@ def module_aws() -> Iterator[tuple[Resolver, TableRecipe]]:
     recipe = TableRecipe()
     with pytest.MonkeyPatch.context() as patch, mock_aws():
         resolver = provision(Template(), recipe.clients)
-        for key, value in resolver.environment().items():
-            patch.setenv(key, value)
-        patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
-        patch.setenv("HERALD_RETRY_BASE_SECONDS", "1")
-        patch.setenv("HERALD_HTTP_TIMEOUT_SECONDS", "2")
+        set_function_environment(patch, resolver)
         reset_caches()
         yield resolver, recipe
         reset_caches()

@@ -6,9 +6,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 
 @dataclass
@@ -105,3 +108,21 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+# A test module that names these (`receiver, shared_receiver = loopback.module_receiver, loopback.shared_receiver`)
+# shares one receiver between its tests.
+@pytest.fixture(scope="module")
+def shared_receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def module_receiver(shared_receiver: Receiver) -> Receiver:
+    """One loopback receiver for the module (closing one costs half a second), emptied for each test."""
+    with shared_receiver.lock:
+        shared_receiver.received.clear()
+        shared_receiver.script.clear()
+    return shared_receiver

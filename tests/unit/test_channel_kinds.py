@@ -28,8 +28,9 @@ def test_kind_has_adapter_queue_dlq_alarm_env_event_and_send_policy(kind: str) -
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": [f"{name}DeadLetterQueue", "Arn"]}
     alarm = template.resources[f"{name}DeadLetterAlarm"]["Properties"]
     assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": [f"{name}DeadLetterQueue", "QueueName"]}
-    env = template.data["Globals"]["Function"]["Environment"]["Variables"]
-    assert env[f"QUEUE_URL_{kind.upper()}"] == {"Ref": f"{name}Queue"}
+    for function in ("FanoutFunction", "DeliveryFunction", "SchedulerFunction"):
+        env = template.functions()[function].environment
+        assert env[f"QUEUE_URL_{kind.upper()}"] == {"Ref": f"{name}Queue"}
     delivery = template.functions()["DeliveryFunction"].events
     assert delivery[f"{name}Queue"]["Properties"]["Queue"] == {"Fn::GetAtt": [f"{name}Queue", "Arn"]}
     fanout = template.resources["FanoutFunction"]["Properties"]["Policies"]

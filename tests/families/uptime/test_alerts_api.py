@@ -1,132 +1,44 @@
 """The uptime alerts API (seeds/uptime-alerts.md), route by route, through API Gateway v2 events routed by
-template.yaml to the alerts function, on moto."""
+template.yaml to the alerts function, on moto: list, create, read, update, delete and the per-team limit.
+The history route is in test_alerts_history.py, authentication and scopes in test_alerts_auth.py."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from herald import clock, ids, secrets
-from herald.auth.scopes import ALL_SCOPES
-from herald.data import deliveries, orgs, table_keys
-from herald.data.deliveries import DeliveryRecord
-from herald.data.table import table
+from herald import ids, secrets
+from herald.data import orgs
+from tests.families.uptime.alerts import (
+    ALERT_FIELDS,
+    ALERT_ID,
+    BODIES,
+    DISCORD_URL,
+    MINIMAL,
+    NEVER_RETURNED,
+    SLACK_URL,
+    STRATEGIES,
+    WEBHOOK_SECRET,
+    WEBHOOK_URL,
+    assert_alert_shape,
+    assert_error,
+    body_for,
+    call,
+    create,
+    freeze_clock,
+    listed,
+    raw_alert_item,
+    route_url,
+)
 from tests.support import module_env
-from tests.support.apigw import ApiClient, ApiResponse
+from tests.support.apigw import ApiClient
 
 # One moto per module, a fresh table per test, warm function instances (see tests/support/module_env.py).
 module_aws, aws_env, module_api, api = module_env.module_aws, module_env.aws_env, module_env.module_api, module_env.api
-
-ALERT_FIELDS = {
-    "id",
-    "name",
-    "strategy",
-    "notifyOnRecovery",
-    "cooldownMinutes",
-    "monitorId",
-    "createdAt",
-    "updatedAt",
-}
-NEVER_RETURNED = {"url", "webhookUrl", "email", "secret", "subjectPrefix", "channel"}
-HISTORY_FIELDS = {"id", "alertId", "monitorId", "type", "status", "createdAt"}
-ALERT_ID = re.compile(r"^alt_[a-zA-Z0-9]+$")
-ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
-
-WEBHOOK_URL = "https://events.pagerduty.com/integration/abc123/enqueue"
-WEBHOOK_SECRET = "whsec_c2VjcmV0LWZvci10ZXN0aW5nLW9ubHk="
-SLACK_URL = "https://hooks.slack.com/services/T00/B00/slack-plaintext-xyz"
-DISCORD_URL = "https://discord.com/api/webhooks/123/discord-plaintext-xyz"
-
-# The seed's four example requests (one per strategy).
-BODIES: dict[str, dict[str, Any]] = {
-    "email": {
-        "name": "Team Email Alert",
-        "strategy": "email",
-        "email": "alerts@example.com",
-        "subjectPrefix": "[Uptime]",
-    },
-    "webhook": {"name": "PagerDuty Integration", "strategy": "webhook", "url": WEBHOOK_URL, "secret": WEBHOOK_SECRET},
-    "slack": {"name": "Slack #incidents", "strategy": "slack", "webhookUrl": SLACK_URL, "channel": "#incidents-room-7"},
-    "discord": {"name": "Discord Server Alert", "strategy": "discord", "webhookUrl": DISCORD_URL},
-}
-MINIMAL: dict[str, dict[str, Any]] = {
-    "email": {"name": "e", "strategy": "email", "email": "ops@example.com"},
-    "webhook": {"name": "w", "strategy": "webhook", "url": "https://example.com/hook"},
-    "slack": {"name": "s", "strategy": "slack", "webhookUrl": "https://hooks.slack.com/services/x"},
-    "discord": {"name": "d", "strategy": "discord", "webhookUrl": "https://discord.com/api/webhooks/1/x"},
-}
-STRATEGIES = list(BODIES)
-
-ROUTES: list[tuple[str, str, str]] = [
-    ("GET", "/v1/alerts", "alerts:read"),
-    ("POST", "/v1/alerts", "alerts:write"),
-    ("GET", "/v1/alerts/{id}", "alerts:read"),
-    ("PUT", "/v1/alerts/{id}", "alerts:write"),
-    ("DELETE", "/v1/alerts/{id}", "alerts:write"),
-    ("GET", "/v1/alerts/{id}/events", "alerts:read"),
-]
-
-
-# --- helpers -----------------------------------------------------------------------------------------
-
-
-def body_for(strategy: str, **changes: Any) -> dict[str, Any]:
-    return {**MINIMAL[strategy], **changes}
-
-
-def create(api: ApiClient, token: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = api.post("/v1/alerts", body or MINIMAL["email"], token=token)
-    assert response.status == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
-def listed(api: ApiClient, token: str) -> list[dict[str, Any]]:
-    response = api.get("/v1/alerts", token=token)
-    assert response.status == 200, response.text
-    alerts: list[dict[str, Any]] = response.json()["alerts"]
-    return alerts
-
-
-def assert_error(response: ApiResponse, status: int, code: str) -> str:
-    assert response.status == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message"}
-    assert body["error"]["code"] == code
-    message = body["error"]["message"]
-    assert isinstance(message, str) and message
-    return message
-
-
-def assert_alert_shape(alert: dict[str, Any]) -> None:
-    assert set(alert) == ALERT_FIELDS
-    assert ALERT_ID.match(alert["id"])
-    assert ISO_UTC.match(alert["createdAt"]) and ISO_UTC.match(alert["updatedAt"])
-
-
-def raw_alert_item(org_id: str, alert_id: str) -> dict[str, Any]:
-    item: dict[str, Any] = table().get_item(Key=table_keys.alert(org_id, alert_id))["Item"]
-    return item
-
-
-def freeze_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
-    monkeypatch.setattr(clock, "now", lambda: moment)
-
-
-def route_url(template: str, alert_id: str = "alt_doesnotexist") -> str:
-    return template.replace("{id}", alert_id)
-
-
-def call(api: ApiClient, method: str, url: str, body: Any = None, **kw: Any) -> ApiResponse:
-    if method in {"POST", "PUT"}:
-        return api.request(method, url, body if body is not None else MINIMAL["email"], **kw)
-    return api.request(method, url, **kw)
 
 
 @pytest.fixture
@@ -134,39 +46,6 @@ def other_org_token(aws_env: Any, make_token: Callable[..., str]) -> str:
     other = ids.org_id()
     orgs.ensure(other)
     return make_token(other)
-
-
-def history_record(
-    alert_id: str,
-    org_id: str,
-    created_at: str,
-    *,
-    event_id: str | None = None,
-    status: str = "delivered",
-    event_status: str = "triggered",
-    monitor_id: str | None = "mon_def456",
-) -> DeliveryRecord:
-    event = event_id or ids.event_id()
-    return DeliveryRecord(
-        id=ids.delivery_id(event, f"alert:{alert_id}"),
-        event_id=event,
-        org_id=org_id,
-        kind="webhook",
-        family="uptime",
-        destination_id=alert_id,
-        destination_name="hook",
-        message={"title": "down"},
-        status=status,
-        created_at=created_at,
-        updated_at=created_at,
-        alert_id=alert_id,
-        monitor_id=monitor_id,
-        event_status=event_status,
-    )
-
-
-def stamp(minutes: int) -> str:
-    return clock.iso(datetime(2026, 2, 14, 10, 0, tzinfo=UTC) + timedelta(minutes=minutes))
 
 
 # --- GET /v1/alerts ----------------------------------------------------------------------------------
@@ -790,235 +669,3 @@ def test_the_limit_is_per_team(api: ApiClient, token: str, other_org_token: str)
     # When another team creates an alert
     # Then it succeeds
     create(api, other_org_token)
-
-
-# --- GET /v1/alerts/{id}/events ----------------------------------------------------------------------
-
-
-def test_history_of_a_new_alert_is_empty(api: ApiClient, token: str) -> None:
-    alert = create(api, token)
-    response = api.get(f"/v1/alerts/{alert['id']}/events", token=token)
-    assert response.status == 200
-    assert response.json() == {"events": []}
-
-
-def test_history_lists_newest_first_with_the_seed_fields(api: ApiClient, token: str, org_id: str) -> None:
-    # Given three deliveries for the alert, written out of order, and one for another alert
-    alert = create(api, token)
-    other = create(api, token)
-    records = [
-        history_record(alert["id"], org_id, stamp(5), status="delivered", event_status="recovered"),
-        history_record(alert["id"], org_id, stamp(0), status="failed"),
-        history_record(alert["id"], org_id, stamp(10), status="pending", monitor_id="mon_xyz"),
-        history_record(other["id"], org_id, stamp(20)),
-    ]
-    for record in records:
-        assert deliveries.put_if_absent(record)
-    # When the history is read
-    response = api.get(f"/v1/alerts/{alert['id']}/events", token=token)
-    # Then the alert's three entries come back, newest first, with exactly the seed's fields
-    assert response.status == 200, response.text
-    events = response.json()["events"]
-    assert events == [
-        {
-            "id": records[2].event_id,
-            "alertId": alert["id"],
-            "monitorId": "mon_xyz",
-            "type": "triggered",
-            "status": "pending",
-            "createdAt": stamp(10),
-        },
-        {
-            "id": records[0].event_id,
-            "alertId": alert["id"],
-            "monitorId": "mon_def456",
-            "type": "recovered",
-            "status": "delivered",
-            "createdAt": stamp(5),
-        },
-        {
-            "id": records[1].event_id,
-            "alertId": alert["id"],
-            "monitorId": "mon_def456",
-            "type": "triggered",
-            "status": "failed",
-            "createdAt": stamp(0),
-        },
-    ]
-    for event in events:
-        assert set(event) == HISTORY_FIELDS
-        assert re.match(r"^evt_[a-zA-Z0-9]+$", event["id"])
-        assert ISO_UTC.match(event["createdAt"])
-
-
-def test_history_reflects_a_delivery_status_change(api: ApiClient, token: str, org_id: str) -> None:
-    # Given a pending delivery
-    alert = create(api, token)
-    record = history_record(alert["id"], org_id, stamp(0), status="pending")
-    deliveries.put_if_absent(record)
-    # When it is delivered
-    deliveries.finish(record.event_id, record.id, "delivered", stamp(1))
-    # Then the history says so
-    events = api.get(f"/v1/alerts/{alert['id']}/events", token=token).json()["events"]
-    assert [e["status"] for e in events] == ["delivered"]
-
-
-def alert_with_history(api: ApiClient, token: str, org_id: str, entries: int) -> tuple[str, list[str]]:
-    """An alert with this many history entries (stored as the delivery records they are); returns its id
-    and the event ids, newest first."""
-    alert = create(api, token)
-    records = [history_record(alert["id"], org_id, stamp(n)) for n in range(entries)]
-    with table().batch_writer() as batch:
-        for record in records:
-            batch.put_item(Item=record.to_item())
-    return alert["id"], [r.event_id for r in reversed(records)]
-
-
-def history_ids(api: ApiClient, token: str, alert_id: str, query: str = "") -> list[str]:
-    response = api.get(f"/v1/alerts/{alert_id}/events{query}", token=token)
-    assert response.status == 200, response.text
-    return [event["id"] for event in response.json()["events"]]
-
-
-def test_history_defaults_to_the_newest_50(api: ApiClient, token: str, org_id: str) -> None:
-    # Given 51 entries
-    alert_id, newest_first = alert_with_history(api, token, org_id, 51)
-    # When read without a limit
-    # Then the newest 50 come back
-    assert history_ids(api, token, alert_id) == newest_first[:50]
-
-
-@pytest.mark.parametrize(("limit", "expected"), [(1, 1), (3, 3), (4, 4), (200, 4)])
-def test_history_limit_is_respected(api: ApiClient, token: str, org_id: str, limit: int, expected: int) -> None:
-    # Given 4 entries
-    alert_id, newest_first = alert_with_history(api, token, org_id, 4)
-    # When read with a limit
-    # Then that many of the newest come back (all of them when the limit is larger)
-    assert history_ids(api, token, alert_id, f"?limit={limit}") == newest_first[:expected]
-
-
-@pytest.mark.parametrize("limit", ["0", "201", "-1", "abc", "1.5", "", "1e2"])
-def test_history_rejects_a_bad_limit(api: ApiClient, token: str, limit: str) -> None:
-    alert = create(api, token)
-    response = api.get(f"/v1/alerts/{alert['id']}/events?limit={limit}", token=token)
-    assert "limit" in assert_error(response, 400, "VALIDATION_ERROR")
-
-
-def test_history_of_an_unknown_alert_is_404(api: ApiClient, token: str) -> None:
-    assert_error(api.get("/v1/alerts/alt_missing/events", token=token), 404, "NOT_FOUND")
-
-
-def test_history_of_a_deleted_alert_is_404(api: ApiClient, token: str, org_id: str) -> None:
-    alert = create(api, token)
-    deliveries.put_if_absent(history_record(alert["id"], org_id, stamp(0)))
-    api.delete(f"/v1/alerts/{alert['id']}", token=token)
-    assert_error(api.get(f"/v1/alerts/{alert['id']}/events", token=token), 404, "NOT_FOUND")
-
-
-# --- authentication and scopes -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("method", "path", "scope"), ROUTES)
-def test_every_route_needs_a_key(api: ApiClient, token: str, method: str, path: str, scope: str) -> None:
-    # Given an existing alert
-    alert = create(api, token)
-    # When the route is called without any key
-    response = call(api, method, route_url(path, alert["id"]))
-    # Then 401 UNAUTHORIZED, and nothing changed
-    assert_error(response, 401, "UNAUTHORIZED")
-    assert listed(api, token) == [alert]
-
-
-@pytest.mark.parametrize(("method", "path", "scope"), ROUTES)
-def test_every_route_rejects_an_unknown_key(api: ApiClient, token: str, method: str, path: str, scope: str) -> None:
-    alert = create(api, token)
-    response = call(api, method, route_url(path, alert["id"]), token="hrld_not-a-real-key-0000000000")
-    assert_error(response, 401, "UNAUTHORIZED")
-    assert listed(api, token) == [alert]
-
-
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {"authorization": "hrld_not-a-real-key-0000000000"},
-        {"authorization": "Token hrld_not-a-real-key-0000000000"},
-        {"x-api-key": "hrld_not-a-real-key-0000000000"},
-        {"authorization": "Bearer "},
-        {"authorization": ""},
-        {"x-api-key": ""},
-    ],
-    ids=["raw", "token", "x-api-key", "empty-bearer", "empty-authorization", "empty-x-api-key"],
-)
-def test_an_unknown_or_empty_key_in_any_header_form_is_401(api: ApiClient, headers: dict[str, str]) -> None:
-    assert_error(api.get("/v1/alerts", headers=headers), 401, "UNAUTHORIZED")
-
-
-def test_a_key_of_the_right_team_in_the_wrong_case_is_401(api: ApiClient, token: str) -> None:
-    assert_error(api.get("/v1/alerts", token=token.upper()), 401, "UNAUTHORIZED")
-
-
-@pytest.mark.parametrize(
-    "headers_for",
-    [
-        lambda t: {"authorization": f"Bearer {t}"},
-        lambda t: {"Authorization": f"Token {t}"},
-        lambda t: {"authorization": t},
-        lambda t: {"X-Api-Key": t},
-    ],
-    ids=["bearer", "token", "raw", "x-api-key"],
-)
-def test_every_header_form_authenticates(
-    api: ApiClient, token: str, headers_for: Callable[[str], dict[str, str]]
-) -> None:
-    response = api.post("/v1/alerts", MINIMAL["email"], headers=headers_for(token))
-    assert response.status == 201, response.text
-
-
-@pytest.mark.parametrize("method", ["POST", "PUT"])
-def test_401_comes_before_validation(api: ApiClient, token: str, method: str) -> None:
-    # Given an alert
-    alert = create(api, token)
-    url = "/v1/alerts" if method == "POST" else f"/v1/alerts/{alert['id']}"
-    # When a bad body is sent without a key
-    for raw in ["{", json.dumps({"strategy": "sms", "cooldownMinutes": -1})]:
-        response = api.request(method, url, raw_body=raw)
-        # Then 401, not 400
-        assert_error(response, 401, "UNAUTHORIZED")
-
-
-def test_401_comes_before_404(api: ApiClient) -> None:
-    assert_error(api.get("/v1/alerts/alt_missing"), 401, "UNAUTHORIZED")
-
-
-def test_401_comes_before_a_bad_limit(api: ApiClient, token: str) -> None:
-    alert = create(api, token)
-    assert_error(api.get(f"/v1/alerts/{alert['id']}/events?limit=0"), 401, "UNAUTHORIZED")
-
-
-def test_403_comes_before_validation(api: ApiClient, org_id: str, make_token: Callable[..., str]) -> None:
-    reader = make_token(org_id, ["alerts:read"])
-    assert_error(api.post("/v1/alerts", token=reader, raw_body="{"), 403, "FORBIDDEN")
-
-
-@pytest.mark.parametrize(("method", "path", "scope"), ROUTES)
-def test_every_route_refuses_a_key_with_every_scope_but_its_own(
-    api: ApiClient, token: str, org_id: str, make_token: Callable[..., str], method: str, path: str, scope: str
-) -> None:
-    # Given an alert, and a key of the same team holding every scope except the route's
-    alert = create(api, token)
-    key = make_token(org_id, [s for s in ALL_SCOPES if s != scope])
-    # When the route is called with that key
-    response = call(api, method, route_url(path, alert["id"]), token=key)
-    # Then 403 FORBIDDEN naming the scope, and nothing changed
-    assert scope in assert_error(response, 403, "FORBIDDEN")
-    assert listed(api, token) == [alert]
-
-
-@pytest.mark.parametrize(("method", "path", "scope"), ROUTES)
-def test_every_route_accepts_a_key_with_only_its_scope(
-    api: ApiClient, token: str, org_id: str, make_token: Callable[..., str], method: str, path: str, scope: str
-) -> None:
-    alert = create(api, token)
-    key = make_token(org_id, [scope])
-    response = call(api, method, route_url(path, alert["id"]), token=key)
-    assert response.status in {200, 201, 204}, response.text

@@ -12,17 +12,16 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
-from herald import caches, ids, secrets
+from herald import ids, secrets
 from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
 from herald.data import orgs, table_keys
 from herald.data.table import table
-from herald_local.template import Resolver, Template, provision
+from herald_local.template import Resolver
+from tests.support import module_env
 from tests.support.apigw import ApiClient, ApiResponse
 from tests.support.receiver import Receiver, Reply
 
@@ -49,43 +48,9 @@ EMAIL = {"name": "Team A", "type": "email", "settings": {"addresses": "carl@graf
 # --- environment: one moto per module, one org per test -----------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def module_aws() -> Iterator[Resolver]:
-    with pytest.MonkeyPatch.context() as patch, mock_aws():
-        resolver = provision(Template(), functools.partial(boto3.client, region_name="us-east-1"))
-        for key, value in resolver.environment().items():
-            patch.setenv(key, value)
-        patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
-        patch.setenv("HERALD_HTTP_TIMEOUT_SECONDS", "2")
-        caches.reset()
-        yield resolver
-        caches.reset()
-
-
-@pytest.fixture
-def aws_env(module_aws: Resolver) -> Iterator[Resolver]:
-    """The table is emptied after each test: moto copies the whole table on every transaction."""
-    yield module_aws
-    handle = table()
-    scan: dict[str, Any] = {"ProjectionExpression": "pk, sk"}
-    with handle.batch_writer() as batch:
-        while True:
-            page = handle.scan(**scan)
-            for key in page.get("Items", []):
-                batch.delete_item(Key=key)
-            if "LastEvaluatedKey" not in page:
-                break
-            scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-@pytest.fixture(scope="module")
-def module_api(module_aws: Resolver) -> ApiClient:
-    return ApiClient()
-
-
-@pytest.fixture
-def api(module_api: ApiClient) -> ApiClient:
-    return module_api
+# one moto per module, a fresh table per test (tests/support/module_env.py)
+aws_env, api = module_env.aws_env, module_env.api
+module_api, module_aws = module_env.module_api, module_env.module_aws
 
 
 @pytest.fixture

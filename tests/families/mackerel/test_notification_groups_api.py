@@ -4,22 +4,20 @@ Every request authenticates the way Mackerel's clients do: `X-Api-Key: <key>`.""
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from herald import caches, ids
+from herald import ids
 from herald.data import orgs, table_keys
 from herald.data.concurrency import WriteConflict
 from herald.data.table import table
 from herald.families.mackerel import store as repo
 from herald.families.oncall import service as oncall
-from herald_local.template import Resolver, Template, provision
+from herald_local.template import Resolver
+from tests.support import module_env
 from tests.support.apigw import ApiClient, ApiResponse
 
 MACKEREL_ID = re.compile(r"^[A-Za-z0-9]{11}$")
@@ -67,41 +65,9 @@ ROUTES: list[tuple[str, str, str]] = [
 # --- environment: one moto per module, one org per test ----------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def module_aws() -> Iterator[Resolver]:
-    with pytest.MonkeyPatch.context() as patch, mock_aws():
-        resolver = provision(Template(), functools.partial(boto3.client, region_name="us-east-1"))
-        for key, value in resolver.environment().items():
-            patch.setenv(key, value)
-        patch.setenv("HERALD_ALLOW_PRIVATE_TARGETS", "1")
-        caches.reset()
-        yield resolver
-        caches.reset()
-
-
-@pytest.fixture
-def aws_env(module_aws: Resolver) -> Iterator[Resolver]:
-    yield module_aws
-    handle = table()
-    scan: dict[str, Any] = {"ProjectionExpression": "pk, sk"}
-    with handle.batch_writer() as batch:
-        while True:
-            page = handle.scan(**scan)
-            for key in page.get("Items", []):
-                batch.delete_item(Key=key)
-            if "LastEvaluatedKey" not in page:
-                break
-            scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-@pytest.fixture(scope="module")
-def module_api(module_aws: Resolver) -> ApiClient:
-    return ApiClient()
-
-
-@pytest.fixture
-def api(module_api: ApiClient) -> ApiClient:
-    return module_api
+# one moto per module, a fresh table per test (tests/support/module_env.py)
+aws_env, api = module_env.aws_env, module_env.api
+module_api, module_aws = module_env.module_api, module_env.module_aws
 
 
 # --- helpers -----------------------------------------------------------------------------------------
