@@ -122,24 +122,24 @@ class Family:
 
 FAMILIES = [
     Family(
-        "uptime", "AlertsFunction", "alerts.json", (bearer,), "/v1/alerts", "/v1/alerts/{id}", "GET",
+        "uptime", "AlertsFunction", "uptime.json", (bearer,), "/v1/alerts", "/v1/alerts/{id}", "GET",
         "alerts:read", uptime_shape, create_uptime,
     ),
     Family(
-        "influxdb", "NotificationEndpointsFunction", "notification_endpoints.json", (token_scheme, bearer),
+        "influxdb", "NotificationEndpointsFunction", "influxdb.json", (token_scheme, bearer),
         "/api/v2/notificationEndpoints?orgID={org}", "/api/v2/notificationEndpoints/{id}", "GET",
         "endpoints:read", influxdb_shape, create_influxdb,
     ),
     Family(
-        "grafana", "AlertNotificationsFunction", "alert_notifications.json", (bearer,), "/api/alert-notifications",
+        "grafana", "AlertNotificationsFunction", "grafana.json", (bearer,), "/api/alert-notifications",
         "/api/alert-notifications/{id}", "GET", "notifications:read", grafana_shape, create_grafana,
     ),
     Family(
-        "mackerel", "NotificationGroupsFunction", "notification_groups.json", (x_api_key,), "/api/v0/channels",
+        "mackerel", "NotificationGroupsFunction", "mackerel.json", (x_api_key,), "/api/v0/channels",
         "/api/v0/channels/{id}", "DELETE", "channels:read", mackerel_shape, create_mackerel,
     ),
     Family(
-        "oncall", "PersonalNotificationRulesFunction", "personal_notification_rules.json", (raw, token_scheme),
+        "oncall", "PersonalNotificationRulesFunction", "oncall.json", (raw, token_scheme),
         "/api/v1/personal_notification_rules", "/api/v1/personal_notification_rules/{id}", "GET", "rules:read",
         oncall_shape, create_oncall,
     ),

@@ -33,6 +33,8 @@ TRANSACT_PARTS = {
     "ConditionCheck": "dynamodb:ConditionCheckItem",
 }
 _CALL = re.compile(r"\.(\w+)\(")
+# importlib.import_module(f"herald.<package>.{name}"): every module of that package may be imported
+_DYNAMIC_IMPORT = re.compile(r"import_module\(f[\"'](herald(?:\.\w+)+)\.\{")
 _TRANSACT_PART = re.compile(r"[\"'](Put|Update|Delete|ConditionCheck)[\"']\s*:")
 
 
@@ -45,6 +47,8 @@ def _module_file(name: str) -> Path | None:
 
 def _imported(source: Path) -> list[Path]:
     found = []
+    for package in _DYNAMIC_IMPORT.findall(source.read_text()):
+        found += sorted(LIBRARY.joinpath(*package.split(".")).glob("*.py"))
     for node in ast.walk(ast.parse(source.read_text())):
         names: list[str] = []
         if isinstance(node, ast.Import):
@@ -79,8 +83,8 @@ def dynamodb_actions(app: Path) -> set[str]:
     for source in modules(app):
         text = source.read_text()
         actions |= {CALLS[call] for call in _CALL.findall(text) if call in CALLS}
-        if "transact_write_items(" in text or "TransactItems" in text:
-            actions |= {TRANSACT_PARTS[part] for part in _TRANSACT_PART.findall(text)}
+        # a {"Put"|"Update"|"Delete"|"ConditionCheck": …} part, wherever it is built, goes to TransactWriteItems
+        actions |= {TRANSACT_PARTS[part] for part in _TRANSACT_PART.findall(text)}
     return actions
 
 
