@@ -1,4 +1,4 @@
-"""Uptime alerts in the org's partition, with a per-org counter that enforces the limit of 10."""
+"""Uptime alerts in the org's partition, with a per-org counter that enforces the alerts cap (10 by default)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from herald.data import keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, item_on_failure, table
+from herald.data import keys, limits
+from herald.data.table import cancellation_reasons, client, is_conditional_failure, item_on_failure, query_all, table
 from herald.errors import LimitExceeded, NotFound
-
-MAX_ALERTS_PER_ORG = 10
 
 
 class AlertRecord(BaseModel):
@@ -65,25 +63,14 @@ class AlertRecord(BaseModel):
 
 
 def create(record: AlertRecord) -> None:
-    """One transaction: bump the org's counter only while it is below the limit, and put the alert."""
+    """One transaction: bump the org's counter only while it is below the cap, and put the alert."""
+    cap = limits.limit(record.org_id, "alerts")
     table_name = table().name
+    counter = limits.take(record.org_id, "ALERTS", cap)
     try:
         client().transact_write_items(
             TransactItems=[
-                {
-                    "Update": {
-                        "TableName": table_name,
-                        "Key": keys.alert_counter(record.org_id),
-                        "UpdateExpression": "ADD #count :one SET #type = :type",
-                        "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
-                        "ExpressionAttributeNames": {"#count": "count", "#type": "type"},
-                        "ExpressionAttributeValues": {
-                            ":one": 1,
-                            ":limit": MAX_ALERTS_PER_ORG,
-                            ":type": "counter",
-                        },
-                    }
-                },
+                counter,
                 {
                     "Put": {
                         "TableName": table_name,
@@ -96,7 +83,7 @@ def create(record: AlertRecord) -> None:
     except ClientError as error:
         reasons = cancellation_reasons(error)
         if reasons and reasons[0] == "ConditionalCheckFailed":
-            raise LimitExceeded(f"Team already has {MAX_ALERTS_PER_ORG} alerts") from None
+            raise LimitExceeded(f"Team already has {cap} alerts") from None
         raise
 
 
@@ -108,14 +95,14 @@ def get(org_id: str, alert_id: str) -> AlertRecord:
 
 
 def list_for_org(org_id: str) -> list[AlertRecord]:
-    """At most ten alerts live in an org, so one Query page holds them all."""
+    """Every alert of the org (as many as its cap), oldest first."""
     from boto3.dynamodb.conditions import Key
 
-    response = table().query(
+    items = query_all(
         KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.ALERT_PREFIX),
         ConsistentRead=True,
     )
-    records = [AlertRecord.from_item(item) for item in response.get("Items", [])]
+    records = [AlertRecord.from_item(item) for item in items]
     return sorted(records, key=lambda r: (r.created_at, r.id))
 
 
@@ -200,15 +187,7 @@ def delete(org_id: str, alert_id: str) -> None:
                         "ConditionExpression": "attribute_exists(pk)",
                     }
                 },
-                {
-                    "Update": {
-                        "TableName": table_name,
-                        "Key": keys.alert_counter(org_id),
-                        "UpdateExpression": "ADD #count :minus",
-                        "ExpressionAttributeNames": {"#count": "count"},
-                        "ExpressionAttributeValues": {":minus": -1},
-                    }
-                },
+                limits.give_back(org_id, "ALERTS"),
             ]
         )
     except ClientError as error:

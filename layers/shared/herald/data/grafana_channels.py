@@ -14,12 +14,13 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from herald.data import keys
+from herald.data import keys, limits
 from herald.data.table import cancellation_reasons, client, table
 from herald.errors import Conflict, NotFound
 
 CONFLICT_MESSAGE = "Failed to create alert notification"
 CREATE_ATTEMPTS = 5
+CHANNELS_COUNTER = "GRAFANA_CHANNELS"
 
 
 class RetryableConflict(Exception):
@@ -115,6 +116,7 @@ def last_id(org_id: str) -> int:
 def create(record: ChannelRecord) -> None:
     """Counter, channel, uid guard and name guard in one transaction. `record.id` must be last_id + 1."""
     previous = record.id - 1
+    taken = limits.take_destination(record.org_id, CHANNELS_COUNTER, "alert notification channels")
     counter: dict[str, Any] = {
         "Update": {
             "TableName": table().name,
@@ -140,6 +142,7 @@ def create(record: ChannelRecord) -> None:
                 },
                 _guard(record.org_id, keys.grafana_channel_uid(record.org_id, record.uid), record.id, "uid"),
                 _guard(record.org_id, keys.grafana_channel_name(record.org_id, record.name), record.id, "name"),
+                taken.item,
             ]
         )
     except ClientError as error:
@@ -147,7 +150,8 @@ def create(record: ChannelRecord) -> None:
         # A lost counter race comes first: read again (a real duplicate is then reported on its own).
         if reasons and "ConditionalCheckFailed" in reasons[:2]:
             raise RetryableConflict() from None
-        if "ConditionalCheckFailed" in reasons[2:]:
+        taken.check(reasons, 4)
+        if "ConditionalCheckFailed" in reasons[2:4]:
             raise Conflict(CONFLICT_MESSAGE) from None
         raise
 
@@ -238,6 +242,7 @@ def delete(record: ChannelRecord) -> None:
                 },
                 _delete(keys.grafana_channel_uid(org_id, record.uid)),
                 _delete(keys.grafana_channel_name(org_id, record.name)),
+                limits.give_back(org_id, CHANNELS_COUNTER),
             ]
         )
     except ClientError as error:

@@ -14,7 +14,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from herald.data import keys
+from herald.data import keys, limits
 from herald.data.table import cancellation_reasons, client, is_conditional_failure, query_all, table
 from herald.errors import Conflict, NotFound
 
@@ -22,6 +22,7 @@ ENDPOINT_NOT_FOUND = "notification endpoint not found"
 LABEL_NOT_FOUND = "label not found"
 LABEL_ON_RESOURCE = "Cannot add label, label already exists on resource"
 FAILED = "ConditionalCheckFailed"
+ENDPOINTS_COUNTER = "ENDPOINTS"
 
 
 def name_digest(name: str) -> str:
@@ -142,6 +143,7 @@ def _name_guard(org_id: str, name: str, endpoint_id: str) -> dict[str, Any]:
 
 def create_endpoint(record: EndpointRecord) -> None:
     name = table().name
+    taken = limits.take_destination(record.org_id, ENDPOINTS_COUNTER, "notification endpoints")
     try:
         client().transact_write_items(
             TransactItems=[
@@ -159,12 +161,14 @@ def create_endpoint(record: EndpointRecord) -> None:
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 },
+                taken.item,
             ]
         )
     except ClientError as error:
         reasons = cancellation_reasons(error)
         if reasons and reasons[0] == FAILED:
             raise _endpoint_name_conflict(record.name) from None
+        taken.check(reasons, 2)
         raise
 
 
@@ -242,6 +246,7 @@ def delete_endpoint(org_id: str, endpoint_id: str) -> None:
                     }
                 },
                 {"Delete": {"TableName": name, "Key": keys.endpoint_name(org_id, name_digest(record.name))}},
+                limits.give_back(org_id, ENDPOINTS_COUNTER),
             ]
         )
     except ClientError as error:

@@ -16,12 +16,14 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from herald import clock, ids
-from herald.data import keys
+from herald.data import keys, limits
 from herald.data.table import cancellation_reasons, client, is_conditional_failure, table
 
 MAX_TRANSACTION_ITEMS = 100
 DEFAULT_GROUP_NAME = "Default"
 INCIDENT_TTL_SECONDS = 30 * 24 * 3600
+CHANNELS_COUNTER = "MACKEREL_CHANNELS"
+GROUPS_COUNTER = "MACKEREL_GROUPS"
 
 
 class StaleConfiguration(Exception):
@@ -202,24 +204,33 @@ def commit(
     config: Configuration,
     puts: list[ChannelRecord | GroupRecord],
     deletes: list[keys.Key] | None = None,
+    counter: limits.Taken | dict[str, Any] | None = None,
 ) -> None:
-    """Writes `puts` and `deletes` only while the org's version is still the one `config` was read at."""
-    _transact(config.org_id, config.version, [{"Put": {"Item": r.to_item()}} for r in puts], deletes or [])
+    """Writes `puts` and `deletes` only while the org's version is still the one `config` was read at;
+    `counter` (a cap's counter item, herald.data.limits) moves in the same transaction."""
+    puts_items = [{"Put": {"Item": r.to_item()}} for r in puts]
+    _transact(config.org_id, config.version, puts_items, deletes or [], counter)
 
 
-def add_new(org_id: str, record: ChannelRecord) -> None:
+def add_new(org_id: str, record: ChannelRecord, counter: limits.Taken | None = None) -> None:
     """A new item that nothing in the configuration refers to yet needs no read: it is written with the
     org's version moved on (unconditionally), so a concurrent write validated against the configuration
     without it fails its own version check and reads again."""
-    _transact(org_id, None, [{"Put": {"Item": record.to_item(), "ConditionExpression": "attribute_not_exists(pk)"}}])
+    put = {"Put": {"Item": record.to_item(), "ConditionExpression": "attribute_not_exists(pk)"}}
+    _transact(org_id, None, [put], [], counter)
 
 
 def _transact(
-    org_id: str, version: int | None, puts: list[dict[str, Any]], deletes: list[keys.Key] | None = None
+    org_id: str,
+    version: int | None,
+    puts: list[dict[str, Any]],
+    deletes: list[keys.Key] | None = None,
+    counter: limits.Taken | dict[str, Any] | None = None,
 ) -> None:
-    """One transaction: the org's version + 1 (checked against `version` unless None) and the writes."""
+    """One transaction: the org's version + 1 (checked against `version` unless None), the writes, and the
+    counter item last: a Taken refuses the write past its cap, a plain item (a give-back) always applies."""
     deletes = deletes or []
-    if 1 + len(puts) + len(deletes) > MAX_TRANSACTION_ITEMS:
+    if 2 + len(puts) + len(deletes) > MAX_TRANSACTION_ITEMS:
         raise ValueError("too many items for one transaction")
     table_name = table().name
     update: dict[str, Any] = {
@@ -237,10 +248,14 @@ def _transact(
     items: list[dict[str, Any]] = [{"Update": update}]
     items += [{"Put": {"TableName": table_name, **put["Put"]}} for put in puts]
     items += [{"Delete": {"TableName": table_name, "Key": key}} for key in deletes]
+    if counter is not None:
+        items.append(counter.item if isinstance(counter, limits.Taken) else counter)
     try:
         client().transact_write_items(TransactItems=items)
     except ClientError as error:
         reasons = cancellation_reasons(error)
+        if isinstance(counter, limits.Taken):
+            counter.check(reasons, len(items) - 1)
         if reasons and reasons[0] == "ConditionalCheckFailed":
             raise StaleConfiguration(org_id) from None
         if reasons and "TransactionConflict" in reasons:
