@@ -74,14 +74,20 @@ def take(org_id: str, counter: str, cap: int) -> dict[str, Any]:
 def give_back(org_id: str, counter: str) -> dict[str, Any]:
     """A transaction item: one less on the counter. Unconditional, so a delete never fails on it (things
     created before their cap was counted take the count below zero: room the org already used)."""
+    return {"Update": {"TableName": table().name, **_one_less(org_id, counter)}}
+
+
+def give_back_now(org_id: str, counter: str) -> None:
+    """One less on the counter, on its own (for a delete that could not name the org in its transaction)."""
+    table().update_item(**_one_less(org_id, counter))
+
+
+def _one_less(org_id: str, counter: str) -> dict[str, Any]:
     return {
-        "Update": {
-            "TableName": table().name,
-            "Key": keys.org_counter(org_id, counter),
-            "UpdateExpression": "ADD #count :minus",
-            "ExpressionAttributeNames": {"#count": "count"},
-            "ExpressionAttributeValues": {":minus": -1},
-        }
+        "Key": keys.org_counter(org_id, counter),
+        "UpdateExpression": "ADD #count :minus",
+        "ExpressionAttributeNames": {"#count": "count"},
+        "ExpressionAttributeValues": {":minus": -1},
     }
 
 

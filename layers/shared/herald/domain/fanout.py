@@ -12,10 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from herald import clock, incidents
+from herald.data import limits
 from herald.delivery.enqueue import Batch
 from herald.observability import logger, metrics
 from herald.routing import batch_reads, grafana, influxdb, mackerel, oncall, uptime
-from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.routing.plan import PlannedDelivery, StoredEvent, capped
 
 Router = Callable[[StoredEvent, float], list[PlannedDelivery]]
 ROUTERS: list[Router] = [uptime.route]
@@ -30,7 +31,8 @@ def plan_event(event: StoredEvent, now: float) -> list[PlannedDelivery]:
     for router in ROUTERS:
         for delivery in router(event, now):
             planned.setdefault(delivery.destination_key, delivery)
-    return incidents.only_those_told(event, list(planned.values()))
+    told = incidents.only_those_told(event, list(planned.values()))
+    return capped(told, limits.limit(event.org_id, "deliveries-per-event"))
 
 
 def fan_out(records: list[tuple[str, dict[str, Any]]]) -> list[str]:
