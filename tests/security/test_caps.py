@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,3 +180,15 @@ def test_a_create_past_the_cap_is_refused_in_the_familys_shape_and_writes_nothin
         f"caps enforced per family: {family.name:<37} cap {CAP} (--{family.limit}); create {CAP + 1} → "
         f"{refused.status} {message!r}; nothing written",
     )
+
+
+@pytest.mark.usefixtures("atomic_moto")
+def test_racing_creates_cannot_both_take_the_last_place(org_id: str, token: str) -> None:
+    from herald.data import limits
+
+    limits.override(org_id, {"destinations": 1})
+    clients = [ApiClient(shared=False) for _ in range(4)]
+    with ThreadPoolExecutor(len(clients)) as pool:
+        statuses = sorted(pool.map(lambda client: _influx_create(client, token, org_id).status, clients))
+    assert statuses == [201, 403, 403, 403]
+    assert limits.count(org_id, "ENDPOINTS") == 1
