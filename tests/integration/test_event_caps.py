@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
-from herald.data import limits
+from herald.data import limits, timers
 from herald.domain import oncall, scheduler
 from tests.integration.test_quotas import fire
 from tests.support.apigw import ApiClient
@@ -60,3 +61,20 @@ def test_past_the_timers_cap_an_oncall_wait_is_cut_short_and_run_timers_give_the
     assert scheduler.tick()["ran"] == 1
     assert [s["status"] for s in steps(first)] == ["sent", "done", "sent"]
     assert limits.count(org_id, "TIMERS") == 0
+
+
+def test_past_the_timers_cap_a_grafana_reminder_is_not_scheduled_and_the_notification_still_goes(
+    api: ApiClient, org_id: str, token: str, receiver: Receiver
+) -> None:
+    limits.override(org_id, {"timers": 1})
+    for name in ("first", "second"):
+        body = {"name": name, "type": "webhook", "isDefault": True, "sendReminder": True, "frequency": "5m"}
+        body["settings"] = {"url": receiver.url(f"/{name}")}
+        assert api.post("/api/alert-notifications", body, token=token).status == 200
+    event_id = fire(org_id, dedupKey="checkout")
+    assert limits.count(org_id, "TIMERS") == 1  # one reminder scheduled, the other refused
+    assert len(timers.due(time.time() + 3600)) == 1
+    shown = api.get(f"/v1/events/{event_id}", token=token).json()["deliveries"]
+    assert len(shown) == 2 and {d["status"] for d in shown} == {"pending"}
+    assert deliver_queued("webhook") == (2, [])
+    assert {r.path for r in receiver.wait_for(2)} == {"/first", "/second"}
