@@ -68,8 +68,8 @@ def test_past_the_timers_cap_a_grafana_reminder_is_not_scheduled_and_the_notific
 ) -> None:
     limits.override(org_id, {"timers": 1})
     for name in ("first", "second"):
-        body = {"name": name, "type": "webhook", "isDefault": True, "sendReminder": True, "frequency": "5m"}
-        body["settings"] = {"url": receiver.url(f"/{name}")}
+        body: dict[str, Any] = {"name": name, "type": "webhook", "isDefault": True, "sendReminder": True}
+        body.update(frequency="5m", settings={"url": receiver.url(f"/{name}")})
         assert api.post("/api/alert-notifications", body, token=token).status == 200
     event_id = fire(org_id, dedupKey="checkout")
     assert limits.count(org_id, "TIMERS") == 1  # one reminder scheduled, the other refused
