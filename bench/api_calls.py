@@ -30,9 +30,14 @@ DYNAMO_OPS = ("GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "Transa
 READS = ("GetItem", "Query", "BatchGetItem", "TransactGetItems")
 
 # Why an operation still makes more than the minimum number of calls: what the extra read is for.
+CAP_READ = "; the org's limits item is read for its destinations cap (herald orgs limits)"
 WHY_ABOVE = {
+    "POST /v1/alerts": "the org's limits item is read for its alerts cap (herald orgs limits), then one "
+    "transaction (counter, alert)",
+    "POST /api/v2/notificationEndpoints": "the org's limits item is read for its destinations cap (herald orgs "
+    "limits), then one transaction (name guard, endpoint, counter)",
     "POST /api/alert-notifications": "Grafana ids are sequential integers: the org's id counter is read, then "
-    "one transaction writes counter, channel, uid and name guards",
+    "one transaction writes counter, channel, uid and name guards" + CAP_READ,
     "GET /api/alert-notifications/uid/{uid}": "the uid guard names the channel's id; channels are keyed by id "
     "(which orders the list)",
     "PUT /api/alert-notifications/{id}": "the channel is read for its uid/name guards and kept secrets; one "
@@ -55,15 +60,15 @@ WHY_ABOVE = {
     "DELETE /api/v2/labels/{labelID}": "the label (name guard) and the mappings that attach it (GSI1 Query) are "
     "read, then deleted in one transaction",
     "POST /api/v0/channels": "with addToDefaultNotificationGroup the org's configuration is read (the default "
-    "group's list changes under its version); without it, one transaction",
+    "group's list changes under its version); without it, one transaction" + CAP_READ,
     "POST /api/v0/notification-groups": "groups are validated against the org's configuration (channels, "
-    "child groups, cycles), written under its version",
+    "child groups, cycles), written under its version" + CAP_READ,
     "PUT /api/v0/channels/{id}": "the configuration is read (type, masked URL kept), written under its version",
-    "PUT /api/v0/notification-groups/{id}": "as POST",
+    "PUT /api/v0/notification-groups/{id}": "validated against the org's configuration, written under its version",
     "DELETE /api/v0/channels/{id}": "the channel leaves every group that lists it, in the same transaction",
     "DELETE /api/v0/notification-groups/{id}": "it leaves every group that lists it, in the same transaction",
     "POST /api/v1/personal_notification_rules/": "a user's rules are one versioned chain item: it is read to "
-    "place the rule, then one transaction (chain, rule pointer, user check)",
+    "place the rule, then one transaction (chain, rule pointer, user check)" + CAP_READ,
     "GET /api/v1/personal_notification_rules/{id}/": "the rule's pointer names its chain, which holds the rule",
     "PUT /api/v1/personal_notification_rules/{id}/": "pointer → chain, then one transaction",
     "PATCH /api/v1/personal_notification_rules/{id}/": "pointer → chain, then one transaction",

@@ -17,7 +17,7 @@ from bench.report import Section, Table, Target, fmt_ms
 TITLE = "Fan-out efficiency"
 EVENTS_PER_BATCH = 100
 DESTINATIONS = (1, 5, 20)
-API_LIMIT = 10  # uptime alerts per org (herald.families.uptime.store.MAX_ALERTS_PER_ORG)
+API_LIMIT = 10  # uptime alerts per org: the default alerts cap (herald.limits)
 
 
 def seed_destinations(org_id: str, k: int, url: str) -> None:

@@ -181,3 +181,45 @@ def test_aws_failures_read_as_one_line() -> None:
     )
     assert one_line(NoCredentialsError())[0].startswith("no AWS credentials: set AWS_PROFILE")
     assert one_line(NoRegionError())[0] == "no AWS region: pass --region or set AWS_REGION"
+
+
+def test_orgs_limits_shows_the_defaults_then_stores_overrides_for_that_org_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from herald.limits import DEFAULTS
+
+    ours, theirs = "0123456789abcdef", "fedcba9876543210"
+    orgs.ensure(ours)
+    orgs.ensure(theirs)
+    shown = run_json(capsys, "orgs", "limits", "--org", ours)
+    assert shown == {"orgId": ours, "limits": DEFAULTS, "overrides": {}}
+    changed = run_json(capsys, "orgs", "limits", "--org", ours, "--destinations", "5000", "--sms-per-day", "0")
+    assert changed["limits"] == {**DEFAULTS, "destinations": 5000, "sms-per-day": 0}
+    assert changed["overrides"] == {"destinations": 5000, "sms-per-day": 0}
+    again = run_json(capsys, "orgs", "limits", "--org", ours, "--timers", "7")  # earlier overrides stay
+    assert again["overrides"] == {"destinations": 5000, "sms-per-day": 0, "timers": 7}
+    assert run_json(capsys, "orgs", "limits", "--org", theirs)["overrides"] == {}
+    code, out, _ = run(capsys, "orgs", "limits", "--org", ours)
+    assert code == 0
+    rows = {line.split()[0]: line.split()[1:3] for line in out.splitlines()[1:]}
+    assert rows["destinations"] == ["5000", "override"] and rows["voice-per-day"] == ["200", "default"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["orgs", "limits", "--org", "nope"], "no org nope"),
+        (["orgs", "limits", "--org", "0123456789abcdef", "--destinations", "-1"], "cannot be negative"),
+        (["orgs", "limits", "--org", "0123456789abcdef", "--timers", "many"], "not a whole number"),
+    ],
+)
+def test_orgs_limits_refuses_bad_input_in_one_line(
+    args: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orgs.ensure("0123456789abcdef")
+    try:
+        status = main(args)
+    except SystemExit as exit_:
+        status = int(exit_.code or 0)
+    err = capsys.readouterr().err
+    assert status != 0 and len(err.strip().splitlines()) == 1 and expected in err, err

@@ -49,6 +49,14 @@ class LimitExceeded(HeraldError):
     code = "LIMIT_EXCEEDED"
 
 
+class CapReached(HeraldError):
+    """A create would take the org past one of its caps (herald.limits); the message names the cap. 403, as
+    Grafana's quotas, InfluxDB Cloud's and Mackerel's plan limits answer."""
+
+    status = 403
+    code = "CAP_REACHED"
+
+
 class RateLimited(HeraldError):
     status = 429
     code = "RATE_LIMITED"

@@ -43,8 +43,24 @@ def alert(org_id: str, alert_id: str) -> Key:
 ALERT_PREFIX = "ALERT#"
 
 
+def org_counter(org_id: str, name: str) -> Key:
+    """How many of one capped thing (alerts, a family's destinations, timers) the org holds."""
+    return {"pk": f"ORG#{org_id}", "sk": f"COUNTER#{name}"}
+
+
 def alert_counter(org_id: str) -> Key:
-    return {"pk": f"ORG#{org_id}", "sk": "COUNTER#ALERTS"}
+    """The count behind the alerts cap."""
+    return org_counter(org_id, "ALERTS")
+
+
+def org_limits(org_id: str) -> Key:
+    """The operator's overrides of the org's caps and quotas (`herald orgs limits`)."""
+    return {"pk": f"ORG#{org_id}", "sk": "LIMITS"}
+
+
+def org_quota(org_id: str, kind: str, day: str) -> Key:
+    """The sends of one kind (email, sms, voice) the org spent on one UTC day."""
+    return {"pk": f"ORG#{org_id}", "sk": f"QUOTA#{kind}#{day}"}
 
 
 def event(event_id: str) -> Key:

@@ -14,29 +14,48 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from herald import clock
-from herald.data import table_keys
-from herald.data.table import query_all, table, written
+from herald.data import limits, table_keys
+from herald.data.table import ConditionFailed, query_all, table, written
+from herald.data.unique import GuardFailed, put_unique
 
 TIMER_TTL_SECONDS = 7 * 24 * 3600
 # Where the first run (no checkpoint yet) starts reading: as far back as a timer can live.
 FIRST_LOOKBACK_HOURS = TIMER_TTL_SECONDS // 3600
+TIMERS_COUNTER = "TIMERS"
+COUNTED = "countedOrg"  # on a timer that counts against its org's timers cap
 
 
-def schedule(timer_id: str, kind: str, due: float, payload: dict[str, Any]) -> None:
-    table().put_item(
-        Item={
-            **table_keys.timer(timer_id),
-            "type": "timer",
-            "kind": kind,
-            "due": _number(due),
-            "payload": payload,
-            "gsi1pk": table_keys.due_bucket(due),
-            "gsi1sk": f"{due:017.3f}#{timer_id}",
-            "ttl": int(due) + TIMER_TTL_SECONDS,
-        }
-    )
+def schedule(timer_id: str, kind: str, due: float, payload: dict[str, Any], org_id: str | None = None) -> None:
+    """Writes the timer (again, for the same id). With `org_id` a new timer counts against the org's
+    timers cap in the same transaction, and past it raises CapReached with nothing written."""
+    item = {
+        **table_keys.timer(timer_id),
+        "type": "timer",
+        "kind": kind,
+        "due": _number(due),
+        "payload": payload,
+        "gsi1pk": table_keys.due_bucket(due),
+        "gsi1sk": f"{due:017.3f}#{timer_id}",
+        "ttl": int(due) + TIMER_TTL_SECONDS,
+    }
+    if org_id is None or not _counted_put(org_id, item):
+        table().put_item(Item=item)
     if table_keys.due_hour(due) < table_keys.due_hour(clock.epoch()):
         lower_checkpoint(table_keys.due_hour(due))
+
+
+def _counted_put(org_id: str, item: dict[str, Any]) -> bool:
+    """Puts a new timer with the org's counter one up; False when the timer exists already (rewritten by
+    the caller as it stands, its count kept)."""
+    taken = limits.take_capped(org_id, TIMERS_COUNTER, "timers", "timers cap reached: at most {cap} per org")
+    try:
+        put_unique({**item, COUNTED: org_id}, [taken.guard])
+    except GuardFailed as failed:
+        if failed.guard == taken.name:
+            raise taken.refused() from None
+        item[COUNTED] = org_id  # the timer exists already (GuardFailed(RECORD))
+        return False
+    return True
 
 
 def _number(value: float) -> Decimal:
@@ -100,14 +119,18 @@ def claim(timer_id: str, now: float, lease_seconds: float = 300) -> bool:
 
 def done(timer_id: str, due: Decimal | float | None = None) -> None:
     """Deletes the timer; with `due`, only if it still falls due then (a job that scheduled the same timer
-    again for later keeps the new one)."""
-    if due is None:
-        table().delete_item(Key=table_keys.timer(timer_id))
+    again for later keeps the new one). A counted timer gives its place back to its org (a crash between
+    the two leaves the count one high; a timer that expires unrun, by TTL, is not given back either)."""
+    condition: dict[str, Any] = {}
+    if due is not None:
+        condition = {
+            "ConditionExpression": "#due = :due",
+            "ExpressionAttributeNames": {"#due": "due"},
+            "ExpressionAttributeValues": {":due": due if isinstance(due, Decimal) else _number(due)},
+        }
+    try:
+        old = table().delete_item(Key=table_keys.timer(timer_id), ReturnValues="ALL_OLD", **condition).get("Attributes")
+    except ConditionFailed:
         return
-    written(
-        table().delete_item,
-        Key=table_keys.timer(timer_id),
-        ConditionExpression="#due = :due",
-        ExpressionAttributeNames={"#due": "due"},
-        ExpressionAttributeValues={":due": due if isinstance(due, Decimal) else _number(due)},
-    )
+    if old and old.get(COUNTED):
+        limits.give_back_now(str(old[COUNTED]), TIMERS_COUNTER)

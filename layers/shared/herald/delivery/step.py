@@ -23,7 +23,7 @@ from herald import clock, secrets
 from herald.aws import client
 from herald.data import deliveries as repo
 from herald.data import destinations, held
-from herald.delivery import breaker, pacing, replay, stops
+from herald.delivery import breaker, pacing, quotas, replay, stops
 from herald.delivery.contract import channel
 from herald.delivery.next_step import Step, hold_step, next_step
 from herald.delivery.retries import RetryPolicy
@@ -90,7 +90,7 @@ def deliver(message: QueuedMessage) -> str:
             record.destination_id,
             record.destination_name,
         )
-        outcome = declared.sender(notification, target)
+        outcome = quotas.refused(record.org_id, record.kind, target) or declared.sender(notification, target)
     except RetryLater:
         raise
     except Exception as error:

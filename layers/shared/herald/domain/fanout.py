@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from herald import clock, incidents
+from herald.data import limits
 from herald.delivery.enqueue import Batch
 from herald.families.grafana import routing as grafana
 from herald.families.influxdb import routing as influxdb
@@ -20,7 +21,7 @@ from herald.families.oncall import routing as oncall
 from herald.families.uptime import routing as uptime
 from herald.observability import logger, metrics
 from herald.routing import batch_reads
-from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.routing.plan import PlannedDelivery, StoredEvent, capped
 
 Router = Callable[[StoredEvent, float], list[PlannedDelivery]]
 ROUTERS: list[Router] = [uptime.route]
@@ -35,7 +36,8 @@ def plan_event(event: StoredEvent, now: float) -> list[PlannedDelivery]:
     for router in ROUTERS:
         for delivery in router(event, now):
             planned.setdefault(delivery.destination_key, delivery)
-    return incidents.only_those_told(event, list(planned.values()))
+    told = incidents.only_those_told(event, list(planned.values()))
+    return capped(told, limits.limit(event.org_id, "deliveries-per-event"))
 
 
 def fan_out(records: list[tuple[str, dict[str, Any]]]) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -73,3 +73,19 @@ class PlannedDelivery:
     @property
     def destination_key(self) -> str:
         return f"{self.family}:{self.destination_id}"
+
+
+def capped(planned: list[PlannedDelivery], cap: int) -> list[PlannedDelivery]:
+    """The first `cap` deliveries to send go as planned; those past the org's deliveries-per-event cap are
+    recorded skipped with the reason, and nothing is queued for them. Deliveries already skipped (with
+    their own reason) do not count."""
+    reason = f"deliveries-per-event cap reached ({cap})"
+    kept: list[PlannedDelivery] = []
+    sending = 0
+    for delivery in planned:
+        if delivery.skip_reason is None:
+            sending += 1
+            if sending > cap:
+                delivery = replace(delivery, skip_reason=reason)
+        kept.append(delivery)
+    return kept

@@ -14,36 +14,36 @@ from herald.senders.render import Notification, truncate, truncate_to_fit
 MAX_BYTES = 28_000  # Teams refuses messages over ~28 KB; measured on the JSON we send
 CARD_VERSION = "1.4"
 MAX_FACTS = 20
-# Adaptive Card colour names (TextBlock.color) by state.
-COLOURS = {"critical": "Attention", "warning": "Warning", "info": "Accent"}
+# Adaptive Card colour names (TextRun.color) by state.
 COLOURS = {"critical": "Attention", "error": "Attention", "warning": "Warning", "info": "Accent"}
+
+
+def literal(text: str, **style: Any) -> dict[str, Any]:
+    """Event text shown as it is. An Adaptive Card's TextBlock and FactSet read markdown (Teams renders
+    `**bold**`, `[text](url)` links and list markers there), a RichTextBlock's TextRun does not: an
+    event's `[click](https://evil)`, `**` or `<at>` stays text."""
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": text, **style}]}
+
+
+def fact(name: str, value: str) -> dict[str, Any]:
+    bold = {"type": "TextRun", "text": f"{name}: ", "weight": "Bolder"}
+    return {"type": "RichTextBlock", "inlines": [bold, {"type": "TextRun", "text": value}]}
+
+
+def authored(text: str, **style: Any) -> dict[str, Any]:
+    """A template's wording: its author's markdown, event fields in it already escaped (herald.templates)."""
+    return {"type": "TextBlock", "text": text, **style, "wrap": True}
 
 
 def card(notification: Notification, message: str | None, facts: list[tuple[str, str]], title: str) -> dict[str, Any]:
     colour = "Good" if notification.recovered else COLOURS.get(notification.severity, "Default")
-    body: list[dict[str, Any]] = [
-        {
-            "type": "TextBlock",
-            "text": title,
-            "weight": "Bolder",
-            "size": "Medium",
-            "color": colour,
-            "wrap": True,
-        }
-    ]
+    custom = notification.custom
+    heading = authored if custom and custom.title else literal
+    body: list[dict[str, Any]] = [heading(title, weight="Bolder", size="Medium", color=colour)]
     if message:
-        body.append({"type": "TextBlock", "text": message, "wrap": True})
-    if facts:
-        body.append({"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in facts]})
-    body.append(
-        {
-            "type": "TextBlock",
-            "text": f"Event {notification.event_id} at {notification.created_at}",
-            "isSubtle": True,
-            "size": "Small",
-            "wrap": True,
-        }
-    )
+        body.append(authored(message) if custom and custom.text is not None else literal(message))
+    body.extend(fact(name, value) for name, value in facts)
+    body.append(literal(f"Event {notification.event_id} at {notification.created_at}", isSubtle=True, size="Small"))
     content: dict[str, Any] = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",

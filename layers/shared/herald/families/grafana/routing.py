@@ -6,10 +6,12 @@ closes the incident, which stops the reminders (herald.families.grafana.reminder
 from __future__ import annotations
 
 from herald.data import timers
+from herald.errors import CapReached
 from herald.families.grafana import incidents
 from herald.families.grafana import store as channels_repo
 from herald.families.grafana.notifiers import NOTIFIERS, adapter_config
 from herald.families.grafana.store import ChannelRecord
+from herald.observability import logger
 from herald.routing import batch_reads
 from herald.routing.plan import PlannedDelivery, StoredEvent
 
@@ -38,12 +40,25 @@ def planned(channel: ChannelRecord, reminder_round: int = 0) -> PlannedDelivery:
 def schedule_reminder(
     org_id: str, dedup_key: str, event_id: str, channel: ChannelRecord, round_number: int, now: float
 ) -> None:
-    timers.schedule(
-        reminder_timer_id(event_id, channel.id, round_number),
-        REMINDER_KIND,
-        now + channel.frequency_seconds,
-        {"orgId": org_id, "dedupKey": dedup_key, "eventId": event_id, "channelId": channel.id, "round": round_number},
-    )
+    """The channel's next reminder; none (logged) once the org holds as many timers as its cap allows."""
+    try:
+        timers.schedule(
+            reminder_timer_id(event_id, channel.id, round_number),
+            REMINDER_KIND,
+            now + channel.frequency_seconds,
+            {
+                "orgId": org_id,
+                "dedupKey": dedup_key,
+                "eventId": event_id,
+                "channelId": channel.id,
+                "round": round_number,
+            },
+            org_id=org_id,
+        )
+    except CapReached as refused:
+        logger.warning(
+            "reminder not scheduled", extra={"org_id": org_id, "event_id": event_id, "reason": refused.message}
+        )
 
 
 def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:

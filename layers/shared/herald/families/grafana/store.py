@@ -12,7 +12,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from pydantic import Field
 
-from herald.data import table_keys
+from herald.data import limits, table_keys
 from herald.data.concurrency import WriteConflict
 from herald.data.record import Record
 from herald.data.table import TransactionCanceled, query_all, table
@@ -21,6 +21,7 @@ from herald.errors import Conflict, NotFound
 
 CONFLICT_MESSAGE = "Failed to create alert notification"
 CREATE_ATTEMPTS = 5
+CHANNELS_COUNTER = "GRAFANA_CHANNELS"
 
 
 class ChannelRecord(Record):
@@ -84,8 +85,10 @@ def create(record: ChannelRecord) -> None:
         },
     )
     org_id = record.org_id
+    taken = limits.take_destination(org_id, CHANNELS_COUNTER, "alert notification channels")
     guards = [
         counter,  # first: a lost counter race reads again (a real duplicate is then reported on its own)
+        taken.guard,  # then the destinations cap (CapReached), before a duplicate uid or name
         _guard(org_id, table_keys.grafana_channel_uid(org_id, record.uid), record.id, "uid"),
         _guard(org_id, table_keys.grafana_channel_name(org_id, record.name), record.id, "name"),
     ]
@@ -94,6 +97,8 @@ def create(record: ChannelRecord) -> None:
     except GuardFailed as failed:
         if failed.guard in ("counter", RECORD):
             raise WriteConflict() from None
+        if failed.guard == taken.name:
+            raise taken.refused() from None
         raise Conflict(CONFLICT_MESSAGE) from None
 
 
@@ -174,6 +179,7 @@ def delete(record: ChannelRecord) -> None:
                 },
                 _delete(table_keys.grafana_channel_uid(org_id, record.uid)),
                 _delete(table_keys.grafana_channel_name(org_id, record.name)),
+                limits.give_back(org_id, CHANNELS_COUNTER),
             ]
         )
     except TransactionCanceled as canceled:

@@ -12,7 +12,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from pydantic import Field
 
-from herald.data import table_keys
+from herald.data import limits, table_keys
 from herald.data.record import Record
 from herald.data.table import (
     TransactionCanceled,
@@ -26,6 +26,7 @@ from herald.errors import Conflict, NotFound
 ENDPOINT_NOT_FOUND = "notification endpoint not found"
 LABEL_NOT_FOUND = "label not found"
 LABEL_ON_RESOURCE = "Cannot add label, label already exists on resource"
+ENDPOINTS_COUNTER = "ENDPOINTS"
 
 
 def name_digest(name: str) -> str:
@@ -99,9 +100,12 @@ def _name_guard(org_id: str, name: str, endpoint_id: str) -> Guard:
 
 
 def create_endpoint(record: EndpointRecord) -> None:
+    taken = limits.take_destination(record.org_id, ENDPOINTS_COUNTER, "notification endpoints")
     try:
-        put_unique(record, [_name_guard(record.org_id, record.name, record.id)])
-    except GuardFailed:
+        put_unique(record, [_name_guard(record.org_id, record.name, record.id), taken.guard])
+    except GuardFailed as failed:
+        if failed.guard == taken.name:
+            raise taken.refused() from None
         raise _endpoint_name_conflict(record.name) from None
 
 
@@ -151,7 +155,12 @@ def replace_endpoint(old: EndpointRecord, new: EndpointRecord) -> None:
 def delete_endpoint(org_id: str, endpoint_id: str) -> None:
     record = get_endpoint(org_id, endpoint_id)
     guard = table_keys.endpoint_name(org_id, name_digest(record.name))
-    _delete(table_keys.endpoint(org_id, endpoint_id), guard, NotFound(ENDPOINT_NOT_FOUND))
+    _delete(
+        table_keys.endpoint(org_id, endpoint_id),
+        guard,
+        NotFound(ENDPOINT_NOT_FOUND),
+        limits.give_back(org_id, ENDPOINTS_COUNTER),
+    )
     with table().batch_writer() as batch:
         for label_id in record.label_ids:
             batch.delete_item(Key=table_keys.endpoint_label(org_id, endpoint_id, label_id))
@@ -175,9 +184,11 @@ def _replace(
         raise
 
 
-def _delete(key: table_keys.Key, name_guard: table_keys.Key, missing: NotFound) -> None:
+def _delete(key: table_keys.Key, name_guard: table_keys.Key, missing: NotFound, *also: dict[str, Any]) -> None:
+    """Deletes the item and its name guard; `also`: more writes of the same transaction (a cap's
+    give-back)."""
     try:
-        transact([{"Delete": {"Key": key, "ConditionExpression": PRESENT}}, {"Delete": {"Key": name_guard}}])
+        transact([{"Delete": {"Key": key, "ConditionExpression": PRESENT}}, {"Delete": {"Key": name_guard}}, *also])
     except TransactionCanceled as canceled:
         if canceled.failed(0):
             raise missing from None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from herald import clock, ids, secrets
-from herald.data import table_keys
+from herald.data import limits, table_keys
 from herald.data.concurrency import optimistic
 from herald.errors import Conflict, NotFound, ValidationFailed
 from herald.families.mackerel import store as repo
@@ -174,8 +174,9 @@ def create_channel(org_id: str, body: ChannelIn) -> Channel:
     _check_user_ids(org_id, body)
     sealed, url_mask = _seal_url(org_id, body)
     record = _channel_record(org_id, ids.mackerel_id(), body, sealed, url_mask, clock.iso())
+    taken = limits.take_destination(org_id, repo.CHANNELS_COUNTER, "notification channels")
     if not body.addToDefaultNotificationGroup:
-        repo.add_new(org_id, record)  # no group refers to it yet: nothing to read first
+        repo.add_new(org_id, record, taken)  # no group refers to it yet: nothing to read first
         return channel_to_api(record)
 
     def attempt(config: Configuration) -> None:
@@ -187,7 +188,7 @@ def create_channel(org_id: str, body: ChannelIn) -> Channel:
                     update={"child_channel_ids": [*default.child_channel_ids, record.id], "updated_at": clock.iso()}
                 )
             )
-        repo.commit(config, puts)
+        repo.commit(config, puts, counter=taken)
 
     _optimistic(org_id, attempt)
     return channel_to_api(record)
@@ -231,9 +232,10 @@ def delete_channel(org_id: str, channel_id: str) -> Channel:
             for group in config.groups.values()
             if channel_id in group.child_channel_ids
         ]
-        if len(updated) + 2 > repo.MAX_TRANSACTION_ITEMS:
+        if len(updated) + 3 > repo.MAX_TRANSACTION_ITEMS:
             raise ValidationFailed("the channel belongs to too many notification groups to be deleted at once")
-        repo.commit(config, updated, [table_keys.mackerel_channel(org_id, channel_id)])
+        deleted = [table_keys.mackerel_channel(org_id, channel_id)]
+        repo.commit(config, updated, deleted, limits.give_back(org_id, repo.CHANNELS_COUNTER))
         return record
 
     return channel_to_api(_optimistic(org_id, attempt))
@@ -320,10 +322,11 @@ def list_groups(org_id: str) -> list[NotificationGroup]:
 def create_group(org_id: str, body: NotificationGroupIn) -> NotificationGroup:
     group_id = ids.mackerel_id()
     created_at = clock.iso()
+    taken = limits.take_destination(org_id, repo.GROUPS_COUNTER, "notification groups")
 
     def attempt(config: Configuration) -> GroupRecord:
         record = _group_record(org_id, group_id, "group", body, _validated(config, group_id, body), created_at)
-        repo.commit(config, [record])
+        repo.commit(config, [record], counter=taken)
         return record
 
     return group_to_api(_optimistic(org_id, attempt))
@@ -361,9 +364,10 @@ def delete_group(org_id: str, group_id: str) -> NotificationGroup:
             for group in config.groups.values()
             if group_id in group.child_group_ids and group.id != group_id
         ]
-        if len(parents) + 2 > repo.MAX_TRANSACTION_ITEMS:
+        if len(parents) + 3 > repo.MAX_TRANSACTION_ITEMS:
             raise ValidationFailed("the group belongs to too many notification groups to be deleted at once")
-        repo.commit(config, parents, [table_keys.mackerel_group(org_id, group_id)])
+        deleted = [table_keys.mackerel_group(org_id, group_id)]
+        repo.commit(config, parents, deleted, limits.give_back(org_id, repo.GROUPS_COUNTER))
         return record
 
     return group_to_api(_optimistic(org_id, attempt))

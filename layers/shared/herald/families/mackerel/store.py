@@ -15,7 +15,7 @@ from boto3.dynamodb.conditions import Key
 from pydantic import Field
 
 from herald import clock, ids
-from herald.data import table_keys
+from herald.data import limits, table_keys
 from herald.data.concurrency import WriteConflict
 from herald.data.record import Record, StoredPart
 from herald.data.table import (
@@ -29,6 +29,8 @@ from herald.data.unique import ABSENT, Guard, transact
 MAX_TRANSACTION_ITEMS = 100
 DEFAULT_GROUP_NAME = "Default"
 INCIDENT_TTL_SECONDS = 30 * 24 * 3600
+CHANNELS_COUNTER = "MACKEREL_CHANNELS"
+GROUPS_COUNTER = "MACKEREL_GROUPS"
 
 
 class ChannelRecord(Record):
@@ -138,25 +140,33 @@ def commit(
     config: Configuration,
     puts: list[ChannelRecord | GroupRecord],
     deletes: list[table_keys.Key] | None = None,
+    counter: limits.Taken | dict[str, Any] | None = None,
 ) -> None:
-    """Writes `puts` and `deletes` only while the org's version is still the one `config` was read at."""
-    _transact(config.org_id, config.version, [{"Put": {"Item": r.to_item()}} for r in puts], deletes or [])
+    """Writes `puts` and `deletes` only while the org's version is still the one `config` was read at;
+    `counter` (a cap's counter item, herald.data.limits) moves in the same transaction."""
+    puts_items = [{"Put": {"Item": r.to_item()}} for r in puts]
+    _transact(config.org_id, config.version, puts_items, deletes or [], counter)
 
 
-def add_new(org_id: str, record: ChannelRecord) -> None:
+def add_new(org_id: str, record: ChannelRecord, counter: limits.Taken | None = None) -> None:
     """A new item that nothing in the configuration refers to yet needs no read: it is written with the
     org's version moved on (unconditionally), so a concurrent write validated against the configuration
     without it fails its own version check and reads again."""
-    _transact(org_id, None, [{"Put": {"Item": record.to_item(), "ConditionExpression": ABSENT}}])
+    _transact(org_id, None, [{"Put": {"Item": record.to_item(), "ConditionExpression": ABSENT}}], [], counter)
 
 
 def _transact(
-    org_id: str, version: int | None, puts: list[dict[str, Any]], deletes: list[table_keys.Key] | None = None
+    org_id: str,
+    version: int | None,
+    puts: list[dict[str, Any]],
+    deletes: list[table_keys.Key] | None = None,
+    counter: limits.Taken | dict[str, Any] | None = None,
 ) -> None:
-    """One transaction: the org's version + 1 (checked against `version` unless None) and the writes;
-    WriteConflict when the version moved on (or a concurrent transaction got in the way)."""
+    """One transaction: the org's version + 1 (checked against `version` unless None), the writes, and the
+    counter item last: a Taken refuses the write past its cap (CapReached), a plain item (a give-back)
+    always applies; WriteConflict when the version moved on (or a concurrent transaction got in the way)."""
     deletes = deletes or []
-    if 1 + len(puts) + len(deletes) > MAX_TRANSACTION_ITEMS:
+    if 2 + len(puts) + len(deletes) > MAX_TRANSACTION_ITEMS:
         raise ValueError("too many items for one transaction")
     update: dict[str, Any] = {
         "Key": table_keys.mackerel_version(org_id),
@@ -170,9 +180,13 @@ def _transact(
     elif version is not None:
         update["ConditionExpression"] = "attribute_not_exists(#v)"
     writes: list[dict[str, Any]] = [{"Update": update}, *puts, *({"Delete": {"Key": key}} for key in deletes)]
+    if counter is not None:
+        writes.append(counter.item if isinstance(counter, limits.Taken) else counter)
     try:
         transact(writes)
     except TransactionCanceled as canceled:
+        if isinstance(counter, limits.Taken):
+            counter.check(canceled.reasons, len(writes) - 1)
         if canceled.failed(0) or canceled.conflicting:
             raise WriteConflict(org_id) from None
         raise

@@ -27,7 +27,7 @@ from herald.data import table_keys, timers
 from herald.data.concurrency import WriteConflict
 from herald.delivery import enqueue
 from herald.domain import scheduler
-from herald.errors import NotFound
+from herald.errors import CapReached, NotFound
 from herald.families.oncall import store as repo
 from herald.families.oncall.store import UserRecord
 from herald.models.events import Escalation, EscalationStep
@@ -209,7 +209,18 @@ def _step(item: dict[str, Any], version: int) -> bool:
             step.update(status="waiting", at=at, dueAt=f"{due:.3f}", until=_iso(due))
             # The timer first: a crash before the save leaves a timer that finds the step still planned and
             # starts the wait again, never a waiting step that nothing wakes.
-            timers.schedule(timer_id(item["eventId"], item["userId"], index), JOB_KIND, due, _payload(item))
+            try:
+                timers.schedule(
+                    timer_id(item["eventId"], item["userId"], index), JOB_KIND, due, _payload(item), item["orgId"]
+                )
+            except CapReached as refused:
+                # Paging goes on: the wait is cut short rather than the escalation stopped.
+                for planned_wait in ("dueAt", "until"):
+                    step.pop(planned_wait, None)
+                step.update(status="done", reason=f"{refused.message}: the wait was cut short")
+                item["cursor"] = index + 1
+                repo.save_escalation(item, version)
+                return True
             repo.save_escalation(item, version)
             return False
         if now < float(step["dueAt"]):

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from herald import clock
 from herald.auth.api_keys import Principal
+from herald.data import limits
 from herald.data.concurrency import WriteConflict
 from herald.errors import FieldErrors, NotFound, ValidationFailed
 from herald.families.oncall import store as repo
@@ -30,6 +31,8 @@ from herald.families.oncall.wire import (
 )
 
 MAX_RULES_PER_CHAIN = 100
+# Every rule of the org counts against the destinations cap (a user's chain is bounded on its own, above).
+RULES_COUNTER = "ONCALL_RULES"
 _UPPER_ALNUM = string.ascii_uppercase + string.digits
 
 
@@ -168,9 +171,11 @@ def create_rule(org_id: str, body: dict[str, Any]) -> Rule:
             raise ValidationFailed(f"A notification chain holds at most {MAX_RULES_PER_CHAIN} rules")
         rules.insert(at, data)
         user_check = repo.user_exists_check(org_id, user_id)
-        reasons = repo.transact([chain.put(rules), repo.pointer_put(chain, data["id"]), user_check])
+        taken = limits.take_destination(org_id, RULES_COUNTER, "personal notification rules")
+        reasons = repo.transact([chain.put(rules), repo.pointer_put(chain, data["id"]), user_check, taken.item])
         if reasons and reasons[2] == "ConditionalCheckFailed":
             raise ValidationFailed("User does not exist")
+        taken.check(reasons, 3)
         if reasons:
             raise WriteConflict(", ".join(reasons))
         return _rule(Chain(org_id, user_id, important, chain.version + 1, rules), at)
@@ -229,7 +234,7 @@ def delete_rule(org_id: str, rule_id: str) -> None:
         chain = _chain_of(org_id, rule_id)
         index = _index(chain, rule_id)
         rules = [r for i, r in enumerate(chain.rules) if i != index]
-        repo.write([chain.put(rules), repo.pointer_delete(org_id, rule_id)])
+        repo.write([chain.put(rules), repo.pointer_delete(org_id, rule_id), limits.give_back(org_id, RULES_COUNTER)])
 
     repo.retrying(attempt)
 

@@ -1,20 +1,19 @@
-"""Uptime alerts in the org's partition, with a per-org counter that enforces the limit of 10."""
+"""Uptime alerts in the org's partition, with a per-org counter that enforces the alerts cap (10 by default)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from herald.data import table_keys
+from herald.data import limits, table_keys
 from herald.data.record import Record
 from herald.data.table import (
     ConditionFailed,
     TransactionCanceled,
+    query_all,
     table,
 )
-from herald.data.unique import PRESENT, GuardFailed, below, put_unique, transact
+from herald.data.unique import PRESENT, GuardFailed, put_unique, transact
 from herald.errors import LimitExceeded, NotFound
-
-MAX_ALERTS_PER_ORG = 10
 
 
 class AlertRecord(Record):
@@ -40,11 +39,14 @@ class AlertRecord(Record):
 
 
 def create(record: AlertRecord) -> None:
-    """One transaction: bump the org's counter only while it is below the limit, and put the alert."""
+    """One transaction: bump the org's counter only while it is below the cap, and put the alert."""
+    taken = limits.take_capped(record.org_id, "ALERTS", "alerts", "Team already has {cap} alerts")
     try:
-        put_unique(record, [below("limit", table_keys.alert_counter(record.org_id), MAX_ALERTS_PER_ORG)])
-    except GuardFailed:
-        raise LimitExceeded(f"Team already has {MAX_ALERTS_PER_ORG} alerts") from None
+        put_unique(record, [taken.guard])
+    except GuardFailed as failed:
+        if failed.guard == taken.name:
+            raise LimitExceeded(taken.message) from None
+        raise
 
 
 def get(org_id: str, alert_id: str) -> AlertRecord:
@@ -55,15 +57,15 @@ def get(org_id: str, alert_id: str) -> AlertRecord:
 
 
 def list_for_org(org_id: str) -> list[AlertRecord]:
-    """At most ten alerts live in an org, so one Query page holds them all."""
+    """Every alert of the org (as many as its cap), oldest first."""
     from boto3.dynamodb.conditions import Key
 
-    response = table().query(
+    items = query_all(
         KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
         & Key("sk").begins_with(table_keys.ALERT_PREFIX),
         ConsistentRead=True,
     )
-    records = [AlertRecord.from_item(item) for item in response.get("Items", [])]
+    records = [AlertRecord.from_item(item) for item in items]
     return sorted(records, key=lambda r: (r.created_at, r.id))
 
 
@@ -138,14 +140,7 @@ def delete(org_id: str, alert_id: str) -> None:
         transact(
             [
                 {"Delete": {"Key": table_keys.alert(org_id, alert_id), "ConditionExpression": PRESENT}},
-                {
-                    "Update": {
-                        "Key": table_keys.alert_counter(org_id),
-                        "UpdateExpression": "ADD #count :minus",
-                        "ExpressionAttributeNames": {"#count": "count"},
-                        "ExpressionAttributeValues": {":minus": -1},
-                    }
-                },
+                limits.give_back(org_id, "ALERTS"),
             ]
         )
     except TransactionCanceled as canceled:
