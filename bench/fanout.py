@@ -1,6 +1,7 @@
 """Section 3: fan-out efficiency. One DynamoDB stream batch of 100 events x k destinations (k = 1, 5, 20)
 through functions/fanout/app.py's handler, on moto in-process: SQS and DynamoDB calls beside the minimum
-(⌈deliveries / 10⌉ SendMessageBatch), and the handler's time.
+(⌈deliveries / 10⌉ SendMessageBatch), and the handler's time. Then issue #20's rows (bench/fanout_rows.py):
+DynamoDB writes per delivered notification, the delivery record's size, one event to 10,000 destinations.
 """
 
 from __future__ import annotations
@@ -224,4 +225,7 @@ def run(context: dict[str, Any]) -> Section:
         "idempotency guard that makes a replayed stream record create nothing).",
     ]
     context["fanout"] = results
+    from bench import fanout_rows
+
+    fanout_rows.add_rows(section, context)
     return section
