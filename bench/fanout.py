@@ -221,8 +221,9 @@ def run(context: dict[str, Any]) -> Section:
         "(Grafana channels, InfluxDB endpoints, …) add to the same fan-out; routing reads them in the same "
         "Query. Spreading them over orgs would not give one event 20 destinations.",
         "DynamoDB per batch: one Query per router for each org in the batch (the org's destinations are read "
-        "once per stream batch, herald/routing/batch_reads.py); per delivery: one conditional PutItem (the "
-        "idempotency guard that makes a replayed stream record create nothing).",
+        "once per stream batch, herald/routing/batch_reads.py); per event: one conditional PutItem per plan "
+        "chunk of up to 100 destinations (written only when absent, so a replayed stream record plans "
+        "nothing twice); the deliveries' records are created by the delivery function's claims.",
     ]
     context["fanout"] = results
     from bench import fanout_rows
