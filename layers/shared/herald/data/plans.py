@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from herald.data import keys
 from herald.data.deliveries import DeliveryRecord
 from herald.data.table import is_conditional_failure, query_all, table
+from herald.settings import get_settings
 
 CHUNK_ENTRIES = 100  # destinations per plan item: a chunk stays far below DynamoDB's 400 KB item limit
 CHUNK_BYTES = 300_000
@@ -191,7 +192,7 @@ def get(event_id: str, ref: str) -> PlanChunk | None:
 
 
 @functools.lru_cache(maxsize=512)
-def _cached(event_id: str, ref: str) -> PlanChunk:
+def _cached(table_name: str, event_id: str, ref: str) -> PlanChunk:
     chunk = get(event_id, ref)
     if chunk is None:
         raise LookupError(f"no plan chunk {ref} for event {event_id}")
@@ -202,7 +203,7 @@ def cached(event_id: str, ref: str) -> PlanChunk | None:
     """A plan chunk never changes once written: a container reads each one once (one GetItem for every
     delivery of it that lands here). A chunk not found is not remembered."""
     try:
-        return _cached(event_id, ref)
+        return _cached(get_settings().table_name, event_id, ref)
     except LookupError:
         return None
 

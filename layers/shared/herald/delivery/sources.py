@@ -14,6 +14,7 @@ from herald.data import events as events_repo
 from herald.data import plans
 from herald.data.deliveries import DeliveryRecord
 from herald.routing.plan import StoredEvent
+from herald.settings import get_settings
 
 
 def planned_record(event_id: str, ref: str, delivery_id: str) -> DeliveryRecord | None:
@@ -41,11 +42,11 @@ def snapshot(record: DeliveryRecord) -> dict[str, Any]:
     """The event as it is rendered."""
     if record.message is not None:
         return record.message
-    return dict(_snapshot(record.event_id))
+    return dict(_snapshot(get_settings().table_name, record.event_id))
 
 
 @functools.lru_cache(maxsize=256)
-def _snapshot(event_id: str) -> dict[str, Any]:
+def _snapshot(table_name: str, event_id: str) -> dict[str, Any]:
     item = events_repo.get(event_id)
     if item is None:
         raise LookupError(f"event {event_id} not found")
