@@ -32,23 +32,30 @@ def seed_destinations(org_id: str, k: int, url: str) -> None:
     sealed = secrets.seal(org_id, {"url": url})
     now = clock.iso()
     for i in range(k):
-        record = alerts_repo.AlertRecord(
-            org_id=org_id,
-            id=f"alt_bench{i:03d}",
-            name=f"Bench webhook {i}",
-            strategy="webhook",
-            notify_on_recovery=True,
-            cooldown_minutes=0,
-            monitor_id=None,
-            config={},
-            sealed=sealed,
-            created_at=now,
-            updated_at=now,
-        )
+        record = webhook_alert(org_id, f"alt_bench{i:03d}", f"Bench webhook {i}", sealed, now)
         if i < API_LIMIT:
             alerts_repo.create(record)
         else:
             table().put_item(Item=record.to_item())
+
+
+def webhook_alert(org_id: str, alert_id: str, name: str, sealed: dict[str, str], now: str) -> Any:
+    """A webhook uptime alert for every monitor, no cooldown."""
+    from herald.data import alerts as alerts_repo
+
+    return alerts_repo.AlertRecord(
+        org_id=org_id,
+        id=alert_id,
+        name=name,
+        strategy="webhook",
+        notify_on_recovery=True,
+        cooldown_minutes=0,
+        monitor_id=None,
+        config={},
+        sealed=sealed,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def stream_batch(org_id: str, count: int) -> dict[str, Any]:

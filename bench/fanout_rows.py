@@ -52,27 +52,15 @@ def item_bytes(item: dict[str, Any]) -> int:
 def seed_webhooks(org_id: str, count: int, url: str) -> None:
     """`count` uptime webhook alerts for every monitor, written in batches (the API caps an org at 10: they
     stand in for the destinations every family adds to one fan-out). One sealed URL for all."""
+    from bench.fanout import webhook_alert
     from herald import clock, secrets
-    from herald.data import alerts as alerts_repo
     from herald.data.table import table
 
     sealed = secrets.seal(org_id, {"url": url})
     now = clock.iso()
     with table().batch_writer() as batch:
         for i in range(count):
-            record = alerts_repo.AlertRecord(
-                org_id=org_id,
-                id=f"alt_row{i:05d}",
-                name=f"Bench webhook {i}",
-                strategy="webhook",
-                notify_on_recovery=True,
-                cooldown_minutes=0,
-                monitor_id=None,
-                config={},
-                sealed=sealed,
-                created_at=now,
-                updated_at=now,
-            )
+            record = webhook_alert(org_id, f"alt_row{i:05d}", f"Bench webhook {i}", sealed, now)
             batch.put_item(Item=record.to_item())
 
 
