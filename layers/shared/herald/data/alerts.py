@@ -8,7 +8,14 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from herald.data import keys
-from herald.data.table import cancellation_reasons, client, is_conditional_failure, item_on_failure, table
+from herald.data.table import (
+    cancellation_reasons,
+    client,
+    is_conditional_failure,
+    item_on_failure,
+    query_all,
+    table,
+)
 from herald.errors import LimitExceeded, NotFound
 
 MAX_ALERTS_PER_ORG = 10
@@ -108,14 +115,14 @@ def get(org_id: str, alert_id: str) -> AlertRecord:
 
 
 def list_for_org(org_id: str) -> list[AlertRecord]:
-    """At most ten alerts live in an org, so one Query page holds them all."""
+    """Every alert of the org (as many as its cap), oldest first."""
     from boto3.dynamodb.conditions import Key
 
-    response = table().query(
+    items = query_all(
         KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.ALERT_PREFIX),
         ConsistentRead=True,
     )
-    records = [AlertRecord.from_item(item) for item in response.get("Items", [])]
+    records = [AlertRecord.from_item(item) for item in items]
     return sorted(records, key=lambda r: (r.created_at, r.id))
 
 
