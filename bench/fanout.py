@@ -18,7 +18,7 @@ from bench.report import Section, Table, Target, fmt_ms
 TITLE = "Fan-out efficiency"
 EVENTS_PER_BATCH = 100
 DESTINATIONS = (1, 5, 20)
-API_LIMIT = 10  # uptime alerts per org (herald.data.alerts.MAX_ALERTS_PER_ORG)
+API_LIMIT = 10  # uptime alerts per org (herald.families.uptime.store.MAX_ALERTS_PER_ORG)
 
 
 def seed_destinations(org_id: str, k: int, url: str) -> None:
@@ -26,8 +26,8 @@ def seed_destinations(org_id: str, k: int, url: str) -> None:
     created through the repository (its counter transaction); beyond it the alert items are written
     directly, standing in for the destinations other families add to the same fan-out."""
     from herald import clock, secrets
-    from herald.data import alerts as alerts_repo
     from herald.data.table import table
+    from herald.families.uptime import store as alerts_repo
 
     sealed = secrets.seal(org_id, {"url": url})
     now = clock.iso()
@@ -41,7 +41,7 @@ def seed_destinations(org_id: str, k: int, url: str) -> None:
 
 def webhook_alert(org_id: str, alert_id: str, name: str, sealed: dict[str, str], now: str) -> Any:
     """A webhook uptime alert for every monitor, no cooldown."""
-    from herald.data import alerts as alerts_repo
+    from herald.families.uptime import store as alerts_repo
 
     return alerts_repo.AlertRecord(
         org_id=org_id,
@@ -63,14 +63,14 @@ def stream_batch(org_id: str, count: int) -> dict[str, Any]:
     from boto3.dynamodb.types import TypeSerializer
 
     from herald import clock, ids
-    from herald.data import keys
+    from herald.data import table_keys
 
     serializer = TypeSerializer()
     records = []
     for i in range(count):
         event_id = ids.event_id()
         item: dict[str, Any] = {
-            **keys.event(event_id),
+            **table_keys.event(event_id),
             "type": "event",
             "orgId": org_id,
             "id": event_id,

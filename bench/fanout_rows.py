@@ -104,7 +104,7 @@ def measure_writes(k: int) -> dict[str, Any]:
     """One event with k destinations fanned out and delivered to a loopback receiver; the DynamoDB writes
     of the whole path (the event's own PutItem included) and the largest delivery record."""
     from herald import ids
-    from herald.data import keys, orgs
+    from herald.data import orgs, table_keys
     from herald.data.table import table
     from herald_local.functions import LambdaContext, load_instance
     from herald_local.template import Template
@@ -124,7 +124,10 @@ def measure_writes(k: int) -> dict[str, Any]:
                 _drain_deliveries(receiver.url())
             records = table().query(
                 KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
-                ExpressionAttributeValues={":pk": keys.event_partition(event_id), ":d": keys.DELIVERY_PREFIX},
+                ExpressionAttributeValues={
+                    ":pk": table_keys.event_partition(event_id),
+                    ":d": table_keys.DELIVERY_PREFIX,
+                },
             )["Items"]
             writes = [c for c in calls.dynamodb() if c.operation in WRITES]
             arrived = len(receiver.requests())

@@ -21,7 +21,7 @@ from boto3.dynamodb.types import TypeSerializer
 
 from bench.fanout_rows import allow_deliveries_per_event, item_bytes, seed_webhooks
 from herald import aws
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import table
 from herald.delivery import enqueue
 from herald.domain import fanout
@@ -60,7 +60,7 @@ def post_event(api: ApiClient, token: str, **fields: Any) -> str:
 
 
 def stream_batch(event_id: str) -> dict[str, Any]:
-    item = table().get_item(Key=keys.event(event_id), ConsistentRead=True)["Item"]
+    item = table().get_item(Key=table_keys.event(event_id), ConsistentRead=True)["Item"]
     image = {name: _serializer.serialize(value) for name, value in item.items()}
     return {
         "Records": [
@@ -247,7 +247,7 @@ def test_a_delivery_record_fits_one_write_unit_however_large_its_event(
     seed_webhooks(org_id, 1, receiver.url("/size"))
     labels = {f"label{i:02d}": "v" * 60 for i in range(40)}
     event_id = post_event(api, token, monitorId="mon_size", message="m" * 4000, labels=labels)
-    event_item = table().get_item(Key=keys.event(event_id))["Item"]
+    event_item = table().get_item(Key=table_keys.event(event_id))["Item"]
     assert item_bytes(event_item) > 6000
 
     # When it is fanned out and delivered
@@ -261,7 +261,7 @@ def test_a_delivery_record_fits_one_write_unit_however_large_its_event(
         item
         for item in table().query(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
-            ExpressionAttributeValues={":pk": keys.event_partition(event_id), ":d": keys.DELIVERY_PREFIX},
+            ExpressionAttributeValues={":pk": table_keys.event_partition(event_id), ":d": table_keys.DELIVERY_PREFIX},
         )["Items"]
     ]
     assert record["status"] == "delivered" and "message" not in record and "sealed" not in record

@@ -23,9 +23,9 @@ from moto.core.botocore_stubber import BotocoreStubber
 from standardwebhooks.webhooks import Webhook
 
 from herald import aws, ids, settings
-from herald.auth.keys import create_key
+from herald.auth.api_keys import create_key
 from herald.auth.scopes import ALL_SCOPES
-from herald.data import cooldowns, keys, orgs
+from herald.data import cooldowns, orgs, table_keys
 from herald.data.table import table
 from herald_local.functions import LambdaContext, load_instance
 from herald_local.template import Resolver, Template, provision
@@ -86,7 +86,7 @@ class Pipeline:
 
     def stream_record(self, event_id: str, event_name: str = "INSERT") -> dict[str, Any]:
         """The stream record DynamoDB emits for the stored event item (NEW_AND_OLD_IMAGES)."""
-        item = table().get_item(Key=keys.event(event_id), ConsistentRead=True)["Item"]
+        item = table().get_item(Key=table_keys.event(event_id), ConsistentRead=True)["Item"]
         image = {name: _serializer.serialize(value) for name, value in item.items()}
         return {
             "eventID": uuid.uuid4().hex,

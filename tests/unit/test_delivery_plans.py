@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from herald.data import keys, plans
+from herald.data import plans, table_keys
 from herald.data.plans import PlanChunk, PlanEntry
 
 
@@ -53,8 +53,8 @@ def test_no_entries_make_no_chunk() -> None:
 def test_a_chunk_round_trips_through_its_item() -> None:
     original = chunk([entry(1, 10), entry(2)])
     item = original.to_item()
-    assert {k: item[k] for k in ("pk", "sk")} == keys.plan("evt_1", 3)
-    assert item["ids"] == ["dlv_0001", "dlv_0002"] and item["gsi2pk"] == keys.pending_bucket(1_795_000_000.5)
+    assert {k: item[k] for k in ("pk", "sk")} == table_keys.plan("evt_1", 3)
+    assert item["ids"] == ["dlv_0001", "dlv_0002"] and item["gsi2pk"] == table_keys.pending_bucket(1_795_000_000.5)
     assert PlanChunk.from_item(item) == original
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import (
     cancellation_reasons,
     client,
@@ -39,7 +39,7 @@ class AlertRecord(BaseModel):
 
     def to_item(self) -> dict[str, Any]:
         return {
-            **keys.alert(self.org_id, self.id),
+            **table_keys.alert(self.org_id, self.id),
             "type": "alert",
             "orgId": self.org_id,
             "id": self.id,
@@ -80,7 +80,7 @@ def create(record: AlertRecord) -> None:
                 {
                     "Update": {
                         "TableName": table_name,
-                        "Key": keys.alert_counter(record.org_id),
+                        "Key": table_keys.alert_counter(record.org_id),
                         "UpdateExpression": "ADD #count :one SET #type = :type",
                         "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
                         "ExpressionAttributeNames": {"#count": "count", "#type": "type"},
@@ -108,7 +108,7 @@ def create(record: AlertRecord) -> None:
 
 
 def get(org_id: str, alert_id: str) -> AlertRecord:
-    item = table().get_item(Key=keys.alert(org_id, alert_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.alert(org_id, alert_id), ConsistentRead=True).get("Item")
     if not item:
         raise NotFound("Alert not found")
     return AlertRecord.from_item(item)
@@ -119,7 +119,8 @@ def list_for_org(org_id: str) -> list[AlertRecord]:
     from boto3.dynamodb.conditions import Key
 
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.org(org_id)["pk"]) & Key("sk").begins_with(keys.ALERT_PREFIX),
+        KeyConditionExpression=Key("pk").eq(table_keys.org(org_id)["pk"])
+        & Key("sk").begins_with(table_keys.ALERT_PREFIX),
         ConsistentRead=True,
     )
     records = [AlertRecord.from_item(item) for item in items]
@@ -177,7 +178,7 @@ def update(
         condition += " AND attribute_not_exists(pk)"
     try:
         result = table().update_item(
-            Key=keys.alert(org_id, alert_id),
+            Key=table_keys.alert(org_id, alert_id),
             UpdateExpression="SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else ""),
             ConditionExpression=condition,
             ExpressionAttributeNames=names,
@@ -203,14 +204,14 @@ def delete(org_id: str, alert_id: str) -> None:
                 {
                     "Delete": {
                         "TableName": table_name,
-                        "Key": keys.alert(org_id, alert_id),
+                        "Key": table_keys.alert(org_id, alert_id),
                         "ConditionExpression": "attribute_exists(pk)",
                     }
                 },
                 {
                     "Update": {
                         "TableName": table_name,
-                        "Key": keys.alert_counter(org_id),
+                        "Key": table_keys.alert_counter(org_id),
                         "UpdateExpression": "ADD #count :minus",
                         "ExpressionAttributeNames": {"#count": "count"},
                         "ExpressionAttributeValues": {":minus": -1},

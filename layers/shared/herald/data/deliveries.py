@@ -16,7 +16,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.table import is_conditional_failure, table
 
 
@@ -52,7 +52,7 @@ class DeliveryRecord(BaseModel):
 
     def to_item(self) -> dict[str, Any]:
         item: dict[str, Any] = {
-            **keys.delivery(self.event_id, self.id),
+            **table_keys.delivery(self.event_id, self.id),
             "type": "delivery",
             "id": self.id,
             "eventId": self.event_id,
@@ -92,8 +92,8 @@ class DeliveryRecord(BaseModel):
             item["monitorId"] = self.monitor_id
         if self.alert_id:
             item["alertId"] = self.alert_id
-            item["gsi1pk"] = keys.alert_history_gsi(self.alert_id)
-            item["gsi1sk"] = keys.alert_history_sort(self.created_at, self.event_id)
+            item["gsi1pk"] = table_keys.alert_history_gsi(self.alert_id)
+            item["gsi1sk"] = table_keys.alert_history_sort(self.created_at, self.event_id)
         if self.expires_at:
             item["ttl"] = self.expires_at
         if self.status == "pending":
@@ -152,7 +152,7 @@ def _epoch(iso: str) -> float:
 
 def _pending_index(since: float, event_id: str, delivery_id: str) -> dict[str, str]:
     """GSI2 holds pending records only (the attributes go when the record is final): the sweeper's list."""
-    return {"gsi2pk": keys.pending_bucket(since), "gsi2sk": f"{since:017.3f}#{event_id}#{delivery_id}"}
+    return {"gsi2pk": table_keys.pending_bucket(since), "gsi2sk": f"{since:017.3f}#{event_id}#{delivery_id}"}
 
 
 def _plain(value: Any) -> Any:
@@ -188,7 +188,7 @@ def create_claimed(record: DeliveryRecord, now: float, lease_seconds: float, at:
 
 
 def get(event_id: str, delivery_id: str) -> DeliveryRecord | None:
-    item = table().get_item(Key=keys.delivery(event_id, delivery_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.delivery(event_id, delivery_id), ConsistentRead=True).get("Item")
     return DeliveryRecord.from_item(item) if item else None
 
 
@@ -197,7 +197,7 @@ def claim(event_id: str, delivery_id: str, now: float, lease_seconds: float, at:
     or the record is already final."""
     try:
         result = table().update_item(
-            Key=keys.delivery(event_id, delivery_id),
+            Key=table_keys.delivery(event_id, delivery_id),
             UpdateExpression="SET leaseUntil = :lease, updatedAt = :at, retrySince = if_not_exists(retrySince, :now) "
             "ADD attempts :one",
             ConditionExpression="#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
@@ -229,7 +229,7 @@ def finish(event_id: str, delivery_id: str, status: str, at: str, error: str | N
         update += ", lastError = :error"
         values[":error"] = error[:1000]
     table().update_item(
-        Key=keys.delivery(event_id, delivery_id),
+        Key=table_keys.delivery(event_id, delivery_id),
         UpdateExpression=update + " REMOVE leaseUntil, paceSlot, quietUntil, gsi2pk, gsi2sk",
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,
@@ -245,7 +245,7 @@ def release_for_retry(event_id: str, delivery_id: str, at: str, error: str, retr
         update += ", quietUntil = :quiet"
         values[":quiet"] = _number(retry_at)
     table().update_item(
-        Key=keys.delivery(event_id, delivery_id),
+        Key=table_keys.delivery(event_id, delivery_id),
         UpdateExpression=update + " REMOVE leaseUntil, paceSlot",
         ExpressionAttributeValues=values,
     )
@@ -260,7 +260,7 @@ def release_hold(event_id: str, delivery_id: str, at: str, pace_slot: float | No
         update = "SET updatedAt = :at, quietUntil = :quiet, paceSlot = :slot ADD attempts :minus_one REMOVE leaseUntil"
         values[":slot"] = _number(pace_slot)
     table().update_item(
-        Key=keys.delivery(event_id, delivery_id),
+        Key=table_keys.delivery(event_id, delivery_id),
         UpdateExpression=update,
         ExpressionAttributeValues=values,
     )
@@ -273,7 +273,7 @@ def reset_to_pending(event_id: str, delivery_id: str, at: str, now: float) -> bo
     values.update({f":{k}": v for k, v in _pending_index(now, event_id, delivery_id).items()})
     try:
         table().update_item(
-            Key=keys.delivery(event_id, delivery_id),
+            Key=table_keys.delivery(event_id, delivery_id),
             UpdateExpression="SET #status = :pending, updatedAt = :at, attempts = :zero, gsi2pk = :gsi2pk, "
             "gsi2sk = :gsi2sk REMOVE leaseUntil, paceSlot, retrySince, quietUntil",
             ConditionExpression="#status = :failed",
@@ -305,7 +305,7 @@ def mark_swept(event_id: str, delivery_id: str, at: str, now: float, quiet_until
     """The sweeper re-queued a stranded pending record; False when it is no longer pending and free."""
     try:
         table().update_item(
-            Key=keys.delivery(event_id, delivery_id),
+            Key=table_keys.delivery(event_id, delivery_id),
             UpdateExpression="SET updatedAt = :at, quietUntil = :quiet ADD sweeps :one",
             ConditionExpression="#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
             ExpressionAttributeNames={"#status": "status"},
@@ -328,7 +328,7 @@ def fail_if_pending(event_id: str, delivery_id: str, at: str, error: str) -> boo
     """Fails a pending record nobody holds (the sweeper); False when it moved on meanwhile."""
     try:
         table().update_item(
-            Key=keys.delivery(event_id, delivery_id),
+            Key=table_keys.delivery(event_id, delivery_id),
             UpdateExpression="SET #status = :failed, updatedAt = :at, lastError = :error "
             "REMOVE quietUntil, gsi2pk, gsi2sk, paceSlot",
             ConditionExpression="#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
@@ -359,7 +359,7 @@ class HistoryEntry(BaseModel):
 def history_for_alert(alert_id: str, limit: int) -> list[HistoryEntry]:
     response = table().query(
         IndexName="gsi1",
-        KeyConditionExpression=Key("gsi1pk").eq(keys.alert_history_gsi(alert_id)),
+        KeyConditionExpression=Key("gsi1pk").eq(table_keys.alert_history_gsi(alert_id)),
         ScanIndexForward=False,
         Limit=limit,
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from herald.data import keys, plans
+from herald.data import plans, table_keys
 from herald.data.table import query_all, table
 
 
@@ -29,14 +29,14 @@ class EventPartition:
 
 def read_partition(event_id: str) -> EventPartition:
     """One Query (one page per 1 MB) reads the event and everything stored under it."""
-    items = query_all(KeyConditionExpression=Key("pk").eq(keys.event_partition(event_id)), ConsistentRead=True)
-    deliveries = [item for item in items if str(item["sk"]).startswith(keys.DELIVERY_PREFIX)]
-    chunks = [plans.PlanChunk.from_item(item) for item in items if str(item["sk"]).startswith(keys.PLAN_PREFIX)]
+    items = query_all(KeyConditionExpression=Key("pk").eq(table_keys.event_partition(event_id)), ConsistentRead=True)
+    deliveries = [item for item in items if str(item["sk"]).startswith(table_keys.DELIVERY_PREFIX)]
+    chunks = [plans.PlanChunk.from_item(item) for item in items if str(item["sk"]).startswith(table_keys.PLAN_PREFIX)]
     recorded = {str(item["id"]) for item in deliveries}
     return EventPartition(
         event=next((item for item in items if item["sk"] == "EVENT"), None),
         deliveries=deliveries + [record.to_item() for record in plans.unclaimed(chunks, recorded)],
-        escalations=[item for item in items if str(item["sk"]).startswith(keys.ESCALATION_PREFIX)],
+        escalations=[item for item in items if str(item["sk"]).startswith(table_keys.ESCALATION_PREFIX)],
     )
 
 
@@ -46,7 +46,7 @@ def get_with_deliveries(event_id: str) -> tuple[dict[str, Any] | None, list[dict
 
 
 def get(event_id: str) -> dict[str, Any] | None:
-    item = table().get_item(Key=keys.event(event_id), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.event(event_id), ConsistentRead=True).get("Item")
     return dict(item) if item else None
 
 
@@ -54,7 +54,7 @@ def between(org_id: str, since: str, until: str) -> list[dict[str, Any]]:
     """An org's events created in [since, until] (ISO 8601 UTC), oldest first: one paginated Query on GSI1."""
     return query_all(
         IndexName="gsi1",
-        KeyConditionExpression=Key("gsi1pk").eq(keys.org_events_gsi(org_id))
+        KeyConditionExpression=Key("gsi1pk").eq(table_keys.org_events_gsi(org_id))
         & Key("gsi1sk").between(since, until + "~"),
     )
 
@@ -100,7 +100,7 @@ def page(
     Returns up to `limit` items and the key to go on from (None at the end)."""
     kwargs: dict[str, Any] = {
         "IndexName": "gsi1",
-        "KeyConditionExpression": Key("gsi1pk").eq(keys.org_events_gsi(org_id))
+        "KeyConditionExpression": Key("gsi1pk").eq(table_keys.org_events_gsi(org_id))
         & Key("gsi1sk").between(since, until + "~"),
         "ScanIndexForward": False,
     }

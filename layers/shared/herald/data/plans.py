@@ -16,7 +16,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.deliveries import DeliveryRecord
 from herald.data.table import is_conditional_failure, query_all, table
 from herald.settings import get_settings
@@ -94,7 +94,7 @@ class PlanChunk(BaseModel):
 
     def to_item(self) -> dict[str, Any]:
         item: dict[str, Any] = {
-            **keys.plan(self.event_id, self.chunk),
+            **table_keys.plan(self.event_id, self.chunk),
             "type": "plan",
             "eventId": self.event_id,
             "orgId": self.org_id,
@@ -104,7 +104,7 @@ class PlanChunk(BaseModel):
             "ids": [e.id for e in self.entries],
             "entries": [e.to_item() for e in self.entries],
             # the sweeper finds, by the hour they were planned, plans whose deliveries never began
-            "gsi2pk": keys.pending_bucket(self.planned_epoch),
+            "gsi2pk": table_keys.pending_bucket(self.planned_epoch),
             "gsi2sk": f"{self.planned_epoch:017.3f}#{self.event_id}#{self.ref}",
         }
         if self.monitor_id:
@@ -119,7 +119,7 @@ class PlanChunk(BaseModel):
     def from_item(cls, item: dict[str, Any]) -> PlanChunk:
         return cls(
             event_id=str(item["eventId"]),
-            chunk=int(str(item["sk"]).removeprefix(keys.PLAN_PREFIX)),
+            chunk=int(str(item["sk"]).removeprefix(table_keys.PLAN_PREFIX)),
             org_id=str(item["orgId"]),
             created_at=str(item["createdAt"]),
             planned_at=str(item.get("plannedAt", item["createdAt"])),
@@ -187,7 +187,7 @@ def put_if_absent(chunk: PlanChunk) -> bool:
 
 
 def get(event_id: str, ref: str) -> PlanChunk | None:
-    item = table().get_item(Key=keys.plan(event_id, int(ref)), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.plan(event_id, int(ref)), ConsistentRead=True).get("Item")
     return PlanChunk.from_item(item) if item else None
 
 
@@ -215,8 +215,8 @@ def clear_cache() -> None:
 def of_event(event_id: str, from_chunk: int = 0) -> list[PlanChunk]:
     """The event's plan chunks from `from_chunk` on, in order (one Query, a page per 1 MB)."""
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.event_partition(event_id))
-        & Key("sk").between(keys.plan(event_id, from_chunk)["sk"], keys.PLAN_PREFIX + "~"),
+        KeyConditionExpression=Key("pk").eq(table_keys.event_partition(event_id))
+        & Key("sk").between(table_keys.plan(event_id, from_chunk)["sk"], table_keys.PLAN_PREFIX + "~"),
         ConsistentRead=True,
     )
     return [PlanChunk.from_item(item) for item in items]
@@ -229,19 +229,19 @@ def planned_between(bucket: str, since: float, until: float) -> list[tuple[str, 
         KeyConditionExpression=Key("gsi2pk").eq(bucket) & Key("gsi2sk").between(f"{since:017.3f}~", f"{until:017.3f}~"),
     )
     return [
-        (str(item["eventId"]), str(item["sk"]).removeprefix(keys.PLAN_PREFIX))
+        (str(item["eventId"]), str(item["sk"]).removeprefix(table_keys.PLAN_PREFIX))
         for item in items
         if item.get("type") == "plan"
     ]
 
 
 def checkpoint() -> float | None:
-    item = table().get_item(Key=keys.plans_checkpoint(), ConsistentRead=True).get("Item")
+    item = table().get_item(Key=table_keys.plans_checkpoint(), ConsistentRead=True).get("Item")
     return float(item["until"]) if item else None
 
 
 def set_checkpoint(until: float) -> None:
-    table().put_item(Item={**keys.plans_checkpoint(), "type": "checkpoint", "until": Decimal(f"{until:.3f}")})
+    table().put_item(Item={**table_keys.plans_checkpoint(), "type": "checkpoint", "until": Decimal(f"{until:.3f}")})
 
 
 class Progress(BaseModel):
@@ -259,7 +259,7 @@ class Progress(BaseModel):
 def progress(event_id: str) -> Progress:
     """One Query of the event's partition, ids and statuses only."""
     items = query_all(
-        KeyConditionExpression=Key("pk").eq(keys.event_partition(event_id)),
+        KeyConditionExpression=Key("pk").eq(table_keys.event_partition(event_id)),
         ProjectionExpression="sk, id, #status, ids",
         ExpressionAttributeNames={"#status": "status"},
         ConsistentRead=True,
@@ -267,10 +267,10 @@ def progress(event_id: str) -> Progress:
     found = Progress()
     for item in items:
         sk = str(item["sk"])
-        if sk.startswith(keys.PLAN_PREFIX):
-            ref = sk.removeprefix(keys.PLAN_PREFIX)
+        if sk.startswith(table_keys.PLAN_PREFIX):
+            ref = sk.removeprefix(table_keys.PLAN_PREFIX)
             found.planned.update(dict.fromkeys((str(i) for i in item.get("ids") or []), ref))
             found.next_chunk = max(found.next_chunk, int(ref) + 1)
-        elif sk.startswith(keys.DELIVERY_PREFIX):
+        elif sk.startswith(table_keys.DELIVERY_PREFIX):
             found.statuses[str(item["id"])] = str(item.get("status", ""))
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from herald.data import keys
+from herald.data import table_keys
 from herald.data.deliveries import DeliveryRecord
 from herald.data.table import is_conditional_failure, table
 
@@ -23,7 +23,7 @@ def note(record: DeliveryRecord) -> None:
     key = dedup_key(record)
     if record.event_status != "recovered" or key is None:
         return
-    item_key = keys.dedup_recovery_queued(record.org_id, key, destination_key(record))
+    item_key = table_keys.dedup_recovery_queued(record.org_id, key, destination_key(record))
     values: dict[str, object] = {":at": record.created_at, ":event": record.event_id, ":type": "recovery_queued"}
     update = "SET createdAt = :at, eventId = :event, #type = :type"
     if record.expires_at:
@@ -49,7 +49,9 @@ def latest(record: DeliveryRecord) -> dict[str, str] | None:
         return None
     item = (
         table()
-        .get_item(Key=keys.dedup_recovery_queued(record.org_id, key, destination_key(record)), ConsistentRead=True)
+        .get_item(
+            Key=table_keys.dedup_recovery_queued(record.org_id, key, destination_key(record)), ConsistentRead=True
+        )
         .get("Item")
     )
     return {"createdAt": str(item["createdAt"]), "eventId": str(item["eventId"])} if item else None

@@ -23,8 +23,6 @@ from dataclasses import dataclass, replace
 
 from herald import clock, secrets
 from herald.aws import client
-from herald.channels.base import Outcome, Target
-from herald.channels.render import Notification
 from herald.data import deliveries as repo
 from herald.data import destinations, held, plans
 from herald.delivery import breaker, pacing, replay, sources, stops
@@ -32,6 +30,8 @@ from herald.delivery.contract import channel
 from herald.delivery.next_step import Step, hold_step, next_step
 from herald.delivery.retries import RetryPolicy
 from herald.observability import logger, metrics
+from herald.senders.base import Outcome, Target
+from herald.senders.render import Notification
 from herald.settings import Settings, get_settings
 from herald.templates import apply as templates
 

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from herald import clock
 from herald.data import deliveries as repo
-from herald.data import keys, plans
+from herald.data import plans, table_keys
 from herald.data.deliveries import DeliveryRecord
 from herald.delivery import replay
 from herald.observability import logger, metrics
@@ -49,7 +49,7 @@ def sweep(now: float) -> dict[str, int]:
     first_hour = int(now - settings.retry_horizon_seconds - 2 * 3600) // 3600
     last_hour = int(now - settings.sweep_after_seconds) // 3600
     for hour in range(first_hour, last_hour + 1):
-        for record in repo.pending_since(keys.pending_bucket(hour * 3600)):
+        for record in repo.pending_since(table_keys.pending_bucket(hour * 3600)):
             if now - _last_touched(record) > settings.sweep_after_seconds:
                 counts[_rescue(record, now, settings.retry_horizon_seconds)] += 1
     counts["requeued"] += sweep_plans(now, settings.sweep_after_seconds)
@@ -81,7 +81,7 @@ def sweep_plans(now: float, quiet_seconds: float) -> int:
         return 0
     rescued = 0
     for hour in range(int(since) // 3600, int(until) // 3600 + 1):
-        for event_id, ref in plans.planned_between(keys.pending_bucket(hour * 3600), since, until):
+        for event_id, ref in plans.planned_between(table_keys.pending_bucket(hour * 3600), since, until):
             chunk = plans.get(event_id, ref)
             if chunk is not None:
                 rescued += _rescue_planned(chunk, set(plans.progress(event_id).statuses), now)
