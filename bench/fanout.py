@@ -1,6 +1,7 @@
 """Section 3: fan-out efficiency. One DynamoDB stream batch of 100 events x k destinations (k = 1, 5, 20)
 through functions/fanout/app.py's handler, on moto in-process: SQS and DynamoDB calls beside the minimum
-(⌈deliveries / 10⌉ SendMessageBatch), and the handler's time.
+(⌈deliveries / 10⌉ SendMessageBatch), and the handler's time. Then issue #20's rows (bench/fanout_rows.py):
+DynamoDB writes per delivered notification, the delivery record's size, one event to 10,000 destinations.
 """
 
 from __future__ import annotations
@@ -31,23 +32,30 @@ def seed_destinations(org_id: str, k: int, url: str) -> None:
     sealed = secrets.seal(org_id, {"url": url})
     now = clock.iso()
     for i in range(k):
-        record = alerts_repo.AlertRecord(
-            org_id=org_id,
-            id=f"alt_bench{i:03d}",
-            name=f"Bench webhook {i}",
-            strategy="webhook",
-            notify_on_recovery=True,
-            cooldown_minutes=0,
-            monitor_id=None,
-            config={},
-            sealed=sealed,
-            created_at=now,
-            updated_at=now,
-        )
+        record = webhook_alert(org_id, f"alt_bench{i:03d}", f"Bench webhook {i}", sealed, now)
         if i < API_LIMIT:
             alerts_repo.create(record)
         else:
             table().put_item(Item=record.to_item())
+
+
+def webhook_alert(org_id: str, alert_id: str, name: str, sealed: dict[str, str], now: str) -> Any:
+    """A webhook uptime alert for every monitor, no cooldown."""
+    from herald.families.uptime import store as alerts_repo
+
+    return alerts_repo.AlertRecord(
+        org_id=org_id,
+        id=alert_id,
+        name=name,
+        strategy="webhook",
+        notify_on_recovery=True,
+        cooldown_minutes=0,
+        monitor_id=None,
+        config={},
+        sealed=sealed,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def stream_batch(org_id: str, count: int) -> dict[str, Any]:
@@ -220,8 +228,12 @@ def run(context: dict[str, Any]) -> Section:
         "(Grafana channels, InfluxDB endpoints, …) add to the same fan-out; routing reads them in the same "
         "Query. Spreading them over orgs would not give one event 20 destinations.",
         "DynamoDB per batch: one Query per router for each org in the batch (the org's destinations are read "
-        "once per stream batch, herald/routing/batch_reads.py); per delivery: one conditional PutItem (the "
-        "idempotency guard that makes a replayed stream record create nothing).",
+        "once per stream batch, herald/routing/batch_reads.py); per event: one conditional PutItem per plan "
+        "chunk of up to 100 destinations (written only when absent, so a replayed stream record plans "
+        "nothing twice); the deliveries' records are created by the delivery function's claims.",
     ]
     context["fanout"] = results
+    from bench import fanout_rows
+
+    fanout_rows.add_rows(section, context)
     return section

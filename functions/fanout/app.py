@@ -1,4 +1,5 @@
-"""Fan-out: DynamoDB stream INSERTs of events → delivery records → SQS, with partial batch failures."""
+"""Fan-out: DynamoDB stream INSERTs of events → delivery plans → SQS, with partial batch failures; and the
+paged fan-out jobs (SQS) that carry on a fan-out larger than one invocation can do."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from herald.domain.fanout import fan_out
+from herald.domain.fanout import fan_out, fan_out_pages
 from herald.observability import logger, metrics, tracer
 
 
@@ -16,6 +17,10 @@ from herald.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # Not BatchProcessor: the SQS sends are batched across all records of the stream batch.
+    remaining = context.get_remaining_time_in_millis
+    if any(record.get("eventSource") == "aws:sqs" for record in event.get("Records", [])):
+        pages = [(str(record["messageId"]), str(record["body"])) for record in event["Records"]]
+        return {"batchItemFailures": [{"itemIdentifier": i} for i in fan_out_pages(pages, remaining)]}
     stream = DynamoDBStreamEvent(event)
     records = [
         (str(record.dynamodb.sequence_number), record.dynamodb.new_image)
@@ -25,5 +30,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         and record.dynamodb
         and record.dynamodb.new_image.get("type") == "event"
     ]
-    failed = fan_out(records)
+    failed = fan_out(records, remaining)
     return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}

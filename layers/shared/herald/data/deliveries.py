@@ -1,4 +1,10 @@
-"""Delivery records: one per (event, destination), the guard that makes every send happen once."""
+"""Delivery records: one per (event, destination), the guard that makes every send happen once.
+
+A record refers to its event and to the plan chunk that lists its destination (data/plans.py); it holds
+only the delivery's state, well within one write unit. Its delivery creates it when it claims the send.
+Records written before plans existed carry the event (`message`) and the destination (`config`,
+`sealed`) themselves, and are sent from those.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +30,9 @@ class DeliveryRecord(BaseModel):
     destination_name: str
     config: dict[str, str] = Field(default_factory=dict)
     sealed: dict[str, str] = Field(default_factory=dict)
-    message: dict[str, Any]
+    message: dict[str, Any] | None = None  # records written before plans: the event's snapshot
+    plan: str | None = None  # the plan chunk listing the destination (its config and sealed secrets)
+    dedup_key: str | None = None
     status: str = "pending"
     attempts: int = 0
     last_error: str | None = None
@@ -53,15 +61,29 @@ class DeliveryRecord(BaseModel):
             "family": self.family,
             "destinationId": self.destination_id,
             "destinationName": self.destination_name,
-            "config": self.config,
-            "sealed": self.sealed,
-            "message": self.message,
             "status": self.status,
             "attempts": self.attempts,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
             "eventStatus": self.event_status,
         }
+        for name, value in (
+            ("config", self.config),
+            ("sealed", self.sealed),
+            ("message", self.message),
+            ("plan", self.plan),
+            ("dedupKey", self.dedup_key),
+        ):
+            if value:
+                item[name] = value
+        if self.lease_until is not None:
+            item["leaseUntil"] = _number(self.lease_until)
+        if self.retry_since is not None:
+            item["retrySince"] = _number(self.retry_since)
+        if self.quiet_until is not None:
+            item["quietUntil"] = _number(self.quiet_until)
+        if self.sweeps:
+            item["sweeps"] = self.sweeps
         if self.last_error:
             item["lastError"] = self.last_error
         if self.delivered_at:
@@ -91,7 +113,9 @@ class DeliveryRecord(BaseModel):
             destination_name=item.get("destinationName", ""),
             config={str(k): str(v) for k, v in (item.get("config") or {}).items()},
             sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
-            message=_plain(item.get("message") or {}),
+            message=_plain(item["message"]) if item.get("message") else None,
+            plan=item.get("plan"),
+            dedup_key=item.get("dedupKey") or (item.get("message") or {}).get("dedupKey"),
             status=item["status"],
             attempts=int(item.get("attempts", 0)),
             last_error=item.get("lastError"),
@@ -151,6 +175,16 @@ def put_if_absent(record: DeliveryRecord) -> bool:
         if is_conditional_failure(error):
             return False
         raise
+
+
+def create_claimed(record: DeliveryRecord, now: float, lease_seconds: float, at: str) -> DeliveryRecord | None:
+    """The claim of a planned delivery's first attempt: its record is created, leased, in one conditional
+    put; None when the record exists already (an earlier attempt: claim() takes it from there)."""
+    claimed = record.model_copy(
+        update={"status": "pending", "attempts": 1, "lease_until": now + lease_seconds, "retry_since": now}
+    )
+    claimed.updated_at = at
+    return claimed if put_if_absent(claimed) else None
 
 
 def get(event_id: str, delivery_id: str) -> DeliveryRecord | None:

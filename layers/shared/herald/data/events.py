@@ -7,7 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from herald.data import table_keys
+from herald.data import plans, table_keys
 from herald.data.table import query_all, table
 
 
@@ -17,7 +17,10 @@ def put(item: dict[str, Any]) -> None:
 
 @dataclass
 class EventPartition:
-    """Everything stored under one event: the event item, its delivery records, its OnCall escalations."""
+    """Everything stored under one event: the event item, its deliveries, its OnCall escalations.
+
+    `deliveries` holds the delivery records and, as pending records, the planned deliveries that have not
+    begun (data/plans.py)."""
 
     event: dict[str, Any] | None
     deliveries: list[dict[str, Any]] = field(default_factory=list)
@@ -27,9 +30,12 @@ class EventPartition:
 def read_partition(event_id: str) -> EventPartition:
     """One Query (one page per 1 MB) reads the event and everything stored under it."""
     items = query_all(KeyConditionExpression=Key("pk").eq(table_keys.event_partition(event_id)), ConsistentRead=True)
+    deliveries = [item for item in items if str(item["sk"]).startswith(table_keys.DELIVERY_PREFIX)]
+    chunks = [plans.PlanChunk.from_item(item) for item in items if str(item["sk"]).startswith(table_keys.PLAN_PREFIX)]
+    recorded = {str(item["id"]) for item in deliveries}
     return EventPartition(
         event=next((item for item in items if item["sk"] == "EVENT"), None),
-        deliveries=[item for item in items if str(item["sk"]).startswith(table_keys.DELIVERY_PREFIX)],
+        deliveries=deliveries + [record.to_item() for record in plans.unclaimed(chunks, recorded)],
         escalations=[item for item in items if str(item["sk"]).startswith(table_keys.ESCALATION_PREFIX)],
     )
 
@@ -118,11 +124,7 @@ def page(
 
 
 def delivery_statuses(event_id: str) -> list[str]:
-    """The status of each delivery of an event: one Query of its partition, statuses only."""
-    items = query_all(
-        KeyConditionExpression=Key("pk").eq(table_keys.event_partition(event_id))
-        & Key("sk").begins_with(table_keys.DELIVERY_PREFIX),
-        ProjectionExpression="#status",
-        ExpressionAttributeNames={"#status": "status"},
-    )
-    return [str(item.get("status", "")) for item in items]
+    """The status of each delivery of an event, planned ones not begun as `pending`: one Query of its
+    partition, ids and statuses only."""
+    progress = plans.progress(event_id)
+    return [*progress.statuses.values(), *["pending"] * len(progress.unclaimed())]

@@ -13,8 +13,7 @@ def destination_key(record: DeliveryRecord) -> str:
 
 
 def dedup_key(record: DeliveryRecord) -> str | None:
-    value = record.message.get("dedupKey")
-    return str(value) if value else None
+    return record.dedup_key or None
 
 
 def note(record: DeliveryRecord) -> None:

@@ -78,6 +78,20 @@ def delivery(event_id: str, delivery_id: str) -> Key:
     return {"pk": f"EVENT#{event_id}", "sk": f"DELIVERY#{delivery_id}"}
 
 
+PLAN_PREFIX = "PLAN#"
+
+
+def plan(event_id: str, chunk: int) -> Key:
+    """One chunk of an event's delivery plan: the destinations fan-out queued, each pending until its
+    delivery creates its own record (DELIVERY#)."""
+    return {"pk": f"EVENT#{event_id}", "sk": f"{PLAN_PREFIX}{chunk:05d}"}
+
+
+def plans_checkpoint() -> Key:
+    """Up to when the sweeper has looked for plan entries whose delivery never began."""
+    return {"pk": "SWEEP", "sk": "PLANS"}
+
+
 def alert_history_gsi(alert_id: str) -> str:
     """Deliveries made for an uptime alert double as its event history (GSI1, newest first)."""
     return f"ALERT#{alert_id}"

@@ -4,7 +4,10 @@ Fan-out, Grafana reminders, OnCall escalation steps, replays and redrive all com
 only answers "which destinations, with which settings" (PlannedDelivery); this module turns a plan into
 delivery records and SQS messages:
 
-- one record per (event, destination), written only when absent, so a replayed plan never sends twice;
+- the destinations to send to are written into the event's plan (data/plans.py), one item per chunk of
+  destinations, each chunk only when absent; a destination already planned or recorded is never planned
+  again, and each delivery creates its own record when it claims the send, so a replayed plan never sends
+  twice;
 - a destination routing chose not to send to (cooldown, inactive endpoint) is recorded `skipped` with why;
 - a trigger older than a recovery of the same dedupKey already queued to that destination is recorded
   `skipped` as stale (herald.delivery.stops), and a recovery marks its destinations for that check;
@@ -17,16 +20,19 @@ delivery records and SQS messages:
 
 from __future__ import annotations
 
+import contextvars
 import json
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 
 from herald import clock, ids
 from herald.aws import client
 from herald.data import deliveries as deliveries_repo
-from herald.data import recoveries
+from herald.data import plans, recoveries
 from herald.data.deliveries import DeliveryRecord
+from herald.data.plans import PlanChunk, PlanEntry
 from herald.delivery import stops
 from herald.observability import logger, metrics
 from herald.routing.plan import PlannedDelivery, StoredEvent
@@ -35,6 +41,8 @@ from herald.settings import get_settings
 # A deployment without a queue of its own for mobile push (QUEUE_URL_PUSH) sends it through the SMS
 # queue: both are SNS publishes, sent by the same delivery function.
 FALLBACK_QUEUES = {"push": "sms"}
+# DynamoDB and SQS calls of a large fan-out run this many at a time (each waits on the network)
+WRITERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fanout")
 
 
 def _queue_kind(kind: str) -> str:
@@ -60,14 +68,19 @@ class QueuedSend:
 
     delay_seconds: int = 0
     org_id: str = ""
+    plan: str | None = None  # the plan chunk listing it, while its delivery has not begun
 
     def body(self) -> str:
-        return message_body(self.event_id, self.delivery_id, self.org_id)
+        return message_body(self.event_id, self.delivery_id, self.org_id, self.plan)
 
 
-def message_body(event_id: str, delivery_id: str, org_id: str = "") -> str:
+def message_body(event_id: str, delivery_id: str, org_id: str = "", plan: str | None = None) -> str:
     body = {"eventId": event_id, "deliveryId": delivery_id}
-    return json.dumps({**body, "orgId": org_id} if org_id else body)
+    if org_id:
+        body["orgId"] = org_id
+    if plan is not None:
+        body["plan"] = plan
+    return json.dumps(body)
 
 
 def build_record(event: StoredEvent, item: PlannedDelivery, at: str) -> DeliveryRecord:
@@ -82,7 +95,7 @@ def build_record(event: StoredEvent, item: PlannedDelivery, at: str) -> Delivery
         destination_name=item.destination_name,
         config=item.config,
         sealed=item.sealed,
-        message=event.snapshot,
+        dedup_key=event.snapshot.get("dedupKey"),
         created_at=event.snapshot.get("createdAt", at),
         updated_at=at,
         alert_id=item.alert_id,
@@ -96,24 +109,104 @@ def build_record(event: StoredEvent, item: PlannedDelivery, at: str) -> Delivery
     return record
 
 
-def record_deliveries(event: StoredEvent, planned: Iterable[PlannedDelivery]) -> list[QueuedSend]:
-    """Writes the records that do not exist yet; returns a send for every record still pending."""
+class PlanTaken(RuntimeError):
+    """A plan chunk number was written meanwhile: the plan must be read again."""
+
+
+def record_deliveries(event: StoredEvent, planned: Iterable[PlannedDelivery], first: bool = False) -> list[QueuedSend]:
+    """Plans the destinations not planned yet; returns a send for every delivery still pending (planned
+    and not begun, or recorded `pending`). A skipped destination gets its record straight away.
+
+    `first`: the event's first plan (its stream record), which reads nothing before writing; when the
+    plan turns out to exist already (a retried stream record) it is read and completed."""
+    planned = list(planned)
+    if first:
+        try:
+            return _plan(event, planned, plans.Progress())
+        except PlanTaken:
+            logger.info("the event was planned before; completing its plan", extra={"event_id": event.id})
+    return _plan(event, planned, plans.progress(event.id))
+
+
+def _plan(event: StoredEvent, planned: list[PlannedDelivery], known: plans.Progress) -> list[QueuedSend]:
     at = clock.iso()
     pending: list[QueuedSend] = []
+    new: list[PlanEntry] = []
     for item in planned:
         record = build_record(event, item, at)
+        status = known.statuses.get(record.id)
+        if status is not None or record.id in known.planned:
+            if status in (None, "pending"):
+                pending.append(
+                    QueuedSend(
+                        record.kind,
+                        event.id,
+                        record.id,
+                        event.id,
+                        org_id=event.org_id,
+                        plan=known.planned.get(record.id),
+                    )
+                )
+            continue
         if record.status == "skipped":
             if deliveries_repo.put_if_absent(record):
                 metrics.add_metric(name="DeliveriesSkipped", unit="Count", value=1)
                 logger.info("delivery skipped", extra={"delivery_id": record.id, "reason": record.last_error})
             continue
         recoveries.note(record)
-        if not deliveries_repo.put_if_absent(record):
-            existing = deliveries_repo.get(event.id, record.id)
-            if existing is None or existing.status != "pending":
-                continue
-        pending.append(QueuedSend(record.kind, event.id, record.id, event.id, org_id=record.org_id))
+        new.append(_entry_of(record))
+    for chunk in write_plan(event, new, known.next_chunk, at):
+        pending.extend(
+            QueuedSend(e.kind, event.id, e.id, event.id, org_id=event.org_id, plan=chunk.ref) for e in chunk.entries
+        )
     return pending
+
+
+def _entry_of(record: DeliveryRecord) -> PlanEntry:
+    return PlanEntry(
+        id=record.id,
+        kind=record.kind,
+        family=record.family,
+        destination_id=record.destination_id,
+        destination_name=record.destination_name,
+        config=record.config,
+        sealed=record.sealed,
+        alert_id=record.alert_id,
+    )
+
+
+def write_plan(event: StoredEvent, entries: list[PlanEntry], first_chunk: int, at: str) -> list[PlanChunk]:
+    """Writes the entries as new plan chunks, numbered on from `first_chunk`: the first alone, then the
+    others several at a time. Raises PlanTaken when the first number was taken meanwhile (another plan of
+    the same event), which then wrote nothing: read the plan again and plan only what is still missing."""
+    chunks = [
+        PlanChunk(
+            event_id=event.id,
+            chunk=first_chunk + n,
+            org_id=event.org_id,
+            created_at=str(event.snapshot.get("createdAt", at)),
+            planned_at=at,
+            planned_epoch=clock.epoch(),
+            event_status=event.status,
+            monitor_id=event.monitor_id,
+            dedup_key=event.snapshot.get("dedupKey"),
+            expires_at=event.expires_at,
+            entries=group,
+        )
+        for n, group in enumerate(plans.chunked(entries))
+    ]
+    if chunks and not plans.put_if_absent(chunks[0]):
+        raise PlanTaken(f"plan chunk {chunks[0].ref} of event {event.id} exists")
+    if not all(_run(plans.put_if_absent, chunks[1:])):
+        raise RuntimeError(f"the plan of event {event.id} changed while it was written")
+    return chunks
+
+
+def _run[T, R](work: Callable[[T], R], items: list[T]) -> list[R]:
+    """`work` over the items, several at a time when there are several (contextvars carried along)."""
+    if len(items) <= 1:
+        return [work(item) for item in items]
+    return list(WRITERS.map(lambda item: contextvars.copy_context().run(work, item), items))
 
 
 class Batch:
@@ -123,15 +216,15 @@ class Batch:
         self.sends: list[QueuedSend] = []
         self.failed: set[str] = set()
 
-    def add(self, event: StoredEvent, planned: Iterable[PlannedDelivery], source: str) -> int:
+    def add(self, event: StoredEvent, planned: Iterable[PlannedDelivery], source: str, first: bool = False) -> int:
         """Records one event's deliveries; returns how many are to be sent. A failure marks `source`."""
         try:
-            found = record_deliveries(event, planned)
+            found = record_deliveries(event, planned, first)
         except Exception:
             logger.exception("recording deliveries failed", extra={"event_id": event.id, "source": source})
             self.failed.add(source)
             return 0
-        self.sends.extend(QueuedSend(s.kind, s.event_id, s.delivery_id, source, org_id=s.org_id) for s in found)
+        self.sends.extend(replace(s, source=source) for s in found)
         return len(found)
 
     def flush(self) -> set[str]:
@@ -151,10 +244,12 @@ def enqueue(event: StoredEvent, planned: Iterable[PlannedDelivery]) -> int:
     return count
 
 
-def requeue(kind: str, event_id: str, delivery_id: str, delay_seconds: int = 0, org_id: str = "") -> None:
+def requeue(
+    kind: str, event_id: str, delivery_id: str, delay_seconds: int = 0, org_id: str = "", plan: str | None = None
+) -> None:
     """Queues an existing record again (a retry, a scheduled replay, an escalation step, a redriven message),
-    at most 15 minutes later (SQS's DelaySeconds)."""
-    if send([QueuedSend(kind, event_id, delivery_id, delivery_id, delay_seconds, org_id)]):
+    or a planned delivery not begun (`plan`), at most 15 minutes later (SQS's DelaySeconds)."""
+    if send([QueuedSend(kind, event_id, delivery_id, delivery_id, delay_seconds, org_id, plan)]):
         raise RuntimeError(f"could not queue delivery {delivery_id}")
 
 
@@ -177,18 +272,25 @@ def send(sends: list[QueuedSend]) -> set[str]:
         except RuntimeError:
             logger.exception("no queue for kind", extra={"kind": item.kind})
             failed.add(item.source)
-    sqs = client("sqs")
-    for url, group in by_queue.items():
-        for start in range(0, len(group), 10):
-            chunk = group[start : start + 10]
-            try:
-                response = sqs.send_message_batch(QueueUrl=url, Entries=[_entry(i, s) for i, s in enumerate(chunk)])
-            except Exception:
-                logger.exception("SendMessageBatch failed", extra={"queue_url": url})
-                failed.update(s.source for s in chunk)
-                continue
-            by_id = {str(i): s for i, s in enumerate(chunk)}
-            for entry in response.get("Failed", []):
-                known = by_id.get(str(entry.get("Id")))
-                failed.update([known.source] if known else [s.source for s in chunk])
+    batches = [
+        (url, group[start : start + 10]) for url, group in by_queue.items() for start in range(0, len(group), 10)
+    ]
+    for not_sent in _run(_send_batch, batches):
+        failed |= not_sent
+    return failed
+
+
+def _send_batch(batch: tuple[str, list[QueuedSend]]) -> set[str]:
+    """One SendMessageBatch; returns the sources of the messages it did not send."""
+    url, chunk = batch
+    try:
+        response = client("sqs").send_message_batch(QueueUrl=url, Entries=[_entry(i, s) for i, s in enumerate(chunk)])
+    except Exception:
+        logger.exception("SendMessageBatch failed", extra={"queue_url": url})
+        return {s.source for s in chunk}
+    by_id = {str(i): s for i, s in enumerate(chunk)}
+    failed: set[str] = set()
+    for entry in response.get("Failed", []):
+        known = by_id.get(str(entry.get("Id")))
+        failed.update([known.source] if known else [s.source for s in chunk])
     return failed

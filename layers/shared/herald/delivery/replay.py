@@ -24,7 +24,7 @@ from herald import clock
 from herald.aws import client
 from herald.data import deliveries as deliveries_repo
 from herald.data import events as events_repo
-from herald.data import timers
+from herald.data import plans, timers
 from herald.delivery import enqueue
 from herald.delivery.retries import MAX_DELAY_SECONDS
 from herald.domain import scheduler
@@ -149,7 +149,7 @@ def requeue(kind: str, event_id: str, delivery_id: str, delay: float, org_id: st
         f"replay#{event_id}#{delivery_id}",
         REPLAY_JOB,
         clock.epoch() + seconds,
-        {"eventId": event_id, "deliveryId": delivery_id, "kind": kind},
+        {"eventId": event_id, "deliveryId": delivery_id, "kind": kind, **({"orgId": org_id} if org_id else {})},
     )
 
 
@@ -159,6 +159,13 @@ def replay_pending(payload: dict[str, Any]) -> None:
     timer runs again); delivered and failed records are left alone."""
     event_id, delivery_id = str(payload["eventId"]), str(payload["deliveryId"])
     record = deliveries_repo.get(event_id, delivery_id)
+    if record is None:
+        # planned and not begun yet: the message names its plan chunk, whose delivery creates the record
+        plan = plans.progress(event_id).planned.get(delivery_id)
+        if plan is not None and payload.get("kind"):
+            org_id = str(payload.get("orgId") or "")
+            enqueue.requeue(str(payload["kind"]), event_id, delivery_id, org_id=org_id, plan=plan)
+            return
     if record is None or record.status != "pending":
         logger.info("scheduled retry no longer needed", extra={"delivery_id": delivery_id})
         return

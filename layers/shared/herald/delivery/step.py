@@ -1,7 +1,9 @@
 """The delivery step: one queued message, one pass.
 
-1. Claim the send lease on the delivery record (a conditional write). A record that is final sends
-   nothing; one leased by another attempt is held until that lease ends.
+1. Claim the send lease. A planned delivery's first attempt creates its record, leased (a conditional
+   put: only one attempt can create it); a later attempt takes the lease on the record (a conditional
+   update). A record that is final sends nothing; one leased by another attempt is held until that lease
+   ends. The event and the destination are read from the event's plan (sources.py).
 2. One read of the destination's state (pacing and breaker, data/destinations.py): send now, or hold
    the message for some seconds (no attempt spent).
 3. Send through the kind's sender (contract.py), within the send deadline.
@@ -17,13 +19,13 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from herald import clock, secrets
 from herald.aws import client
 from herald.data import deliveries as repo
-from herald.data import destinations, held
-from herald.delivery import breaker, pacing, quotas, replay, stops
+from herald.data import destinations, held, plans
+from herald.delivery import breaker, pacing, quotas, replay, sources, stops
 from herald.delivery.contract import channel
 from herald.delivery.next_step import Step, hold_step, next_step
 from herald.delivery.retries import RetryPolicy
@@ -47,11 +49,13 @@ class QueuedMessage:
     receive_count: int
     receipt_handle: str
     queue_url: str | None
+    plan: str | None = None  # the plan chunk listing the delivery (messages queued by fan-out)
 
     @classmethod
     def parse(cls, body: str, receive_count: int, receipt_handle: str, queue_url: str | None) -> QueuedMessage:
         data = json.loads(body)
-        return cls(str(data["eventId"]), str(data["deliveryId"]), receive_count, receipt_handle, queue_url)
+        plan = str(data["plan"]) if data.get("plan") is not None else None
+        return cls(str(data["eventId"]), str(data["deliveryId"]), receive_count, receipt_handle, queue_url, plan)
 
 
 def lease_seconds(settings: Settings) -> float:
@@ -64,7 +68,9 @@ def deliver(message: QueuedMessage) -> str:
     RetryLater when the message itself comes back (a retry or a hold)."""
     settings = get_settings()
     policy = RetryPolicy.from_settings(settings)
-    record = repo.claim(message.event_id, message.delivery_id, clock.epoch(), lease_seconds(settings), clock.iso())
+    record = _claim(message, settings)
+    if record is None and message.plan is None and (plan := _planned_in(message)) is not None:
+        record = _claim(replace(message, plan=plan), settings)
     if record is None:
         return _not_claimed(message, policy)
     if stopped := stops.is_stopped(record):
@@ -76,14 +82,15 @@ def deliver(message: QueuedMessage) -> str:
     key = ""
     gate = breaker.Gate(0, False)
     try:
-        target = Target(record.id, record.config, secrets.unseal(record.org_id, record.sealed))
+        config, sealed = sources.destination(record)
+        target = Target(record.id, config, secrets.unseal(record.org_id, sealed))
         key = pacing.destination_key(record.org_id, record.kind, target.config, target.secrets)
         decided = _gate(message, record, key, policy)
         if isinstance(decided, str):
             return decided
         gate = decided
         notification = templates.customize(
-            Notification.from_snapshot(record.message),
+            Notification.from_snapshot(sources.snapshot(record)),
             record.org_id,
             record.kind,
             record.family,
@@ -97,6 +104,24 @@ def deliver(message: QueuedMessage) -> str:
         logger.exception("sender raised", extra={"delivery_id": record.id})
         outcome = Outcome.retry(f"{type(error).__name__}: {error}")
     return _record(message, record, key, gate, outcome)
+
+
+def _claim(message: QueuedMessage, settings: Settings) -> repo.DeliveryRecord | None:
+    """Creates the record of a planned delivery's first attempt, else leases the existing record."""
+    now, at, lease = clock.epoch(), clock.iso(), lease_seconds(settings)
+    if message.plan is not None:
+        planned = sources.planned_record(message.event_id, message.plan, message.delivery_id)
+        if planned is not None and (created := repo.create_claimed(planned, now, lease, at)) is not None:
+            return created
+    return repo.claim(message.event_id, message.delivery_id, now, lease, at)
+
+
+def _planned_in(message: QueuedMessage) -> str | None:
+    """The plan chunk of a delivery that has no record, for a message that does not name it (one queued
+    by hand or before plans existed); None when there is a record or no plan lists it."""
+    if repo.get(message.event_id, message.delivery_id) is not None:
+        return None
+    return plans.progress(message.event_id).planned.get(message.delivery_id)
 
 
 def _not_claimed(message: QueuedMessage, policy: RetryPolicy) -> str:

@@ -9,6 +9,12 @@ record with the reason (visible in GET /v1/events/{id} and the family's history)
 
 Pending records are found through GSI2, a sparse index of pending records by the hour they became
 pending (the attributes go when a record becomes final): one Query per hour of the retry horizon.
+
+A planned delivery whose first message never arrived has no record at all: its plan chunk is in GSI2
+too, by the hour it was planned. Each plan is looked at once, when it has been quiet for
+`HERALD_SWEEP_AFTER_SECONDS` (a checkpoint says up to when plans were looked at): each of its deliveries
+that has no record yet gets one, `pending`, and a fresh message; from then on the records' sweep above
+watches it.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from datetime import datetime
 
 from herald import clock
 from herald.data import deliveries as repo
-from herald.data import table_keys
+from herald.data import plans, table_keys
 from herald.data.deliveries import DeliveryRecord
 from herald.delivery import replay
 from herald.observability import logger, metrics
@@ -25,6 +31,7 @@ from herald.settings import get_settings
 
 MAX_SWEEPS = 3
 SWEEP_EVERY_SECONDS = 60.0
+FIRST_PLANS_LOOKBACK_SECONDS = 3600.0  # how far back the first sweep of plans looks (no checkpoint yet)
 _last_sweep = {"at": 0.0}
 
 
@@ -45,6 +52,7 @@ def sweep(now: float) -> dict[str, int]:
         for record in repo.pending_since(table_keys.pending_bucket(hour * 3600)):
             if now - _last_touched(record) > settings.sweep_after_seconds:
                 counts[_rescue(record, now, settings.retry_horizon_seconds)] += 1
+    counts["requeued"] += sweep_plans(now, settings.sweep_after_seconds)
     if counts["requeued"] or counts["failed"]:
         logger.warning("swept stranded deliveries", extra=counts)
         metrics.add_metric(name="DeliveriesSwept", unit="Count", value=counts["requeued"] + counts["failed"])
@@ -61,6 +69,34 @@ def _rescue(record: DeliveryRecord, now: float, horizon: float) -> str:
     if repo.mark_swept(record.event_id, record.id, clock.iso(), now, now):
         replay.requeue(record.kind, record.event_id, record.id, 0, record.org_id)
     return "requeued"
+
+
+def sweep_plans(now: float, quiet_seconds: float) -> int:
+    """Gives a record and a message to each planned delivery, planned since the checkpoint and quiet for
+    `quiet_seconds`, that never began; returns how many."""
+    until = now - quiet_seconds
+    since = plans.checkpoint()
+    since = until - FIRST_PLANS_LOOKBACK_SECONDS if since is None else since
+    if until <= since:
+        return 0
+    rescued = 0
+    for hour in range(int(since) // 3600, int(until) // 3600 + 1):
+        for event_id, ref in plans.planned_between(table_keys.pending_bucket(hour * 3600), since, until):
+            chunk = plans.get(event_id, ref)
+            if chunk is not None:
+                rescued += _rescue_planned(chunk, set(plans.progress(event_id).statuses), now)
+    plans.set_checkpoint(until)
+    return rescued
+
+
+def _rescue_planned(chunk: plans.PlanChunk, recorded: set[str], now: float) -> int:
+    rescued = 0
+    for record in plans.unclaimed([chunk], recorded):
+        record.updated_at, record.quiet_until, record.sweeps = clock.iso(), now, 1
+        if repo.put_if_absent(record):
+            replay.requeue(record.kind, record.event_id, record.id, 0)
+            rescued += 1
+    return rescued
 
 
 def _last_touched(record: DeliveryRecord) -> float:
