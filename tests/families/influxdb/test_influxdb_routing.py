@@ -12,8 +12,8 @@ from herald.data import deliveries, orgs
 from herald.data import events as events_repo
 from herald.delivery import enqueue
 from herald.domain import delivery as delivery_domain
-from herald.domain import fanout
 from herald.families.influxdb import routing as influxdb
+from herald.routing import planner
 from herald.routing.plan import StoredEvent
 from herald.settings import get_settings
 from tests.support.apigw import ApiClient
@@ -98,7 +98,7 @@ def test_inactive_endpoint_is_recorded_as_skipped_and_not_queued(
     inactive = endpoint(api, token, {"type": "telegram", "name": "off", "token": "1:a", "channel": "1"})
     assert api.request("PATCH", f"{BASE}/{inactive}", {"status": "inactive"}, token=token).status == 200
     event = submit(api, token, [active, inactive])
-    pending = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    pending = enqueue.record_deliveries(event, planner.plan_event(event, clock.epoch()))
     assert [send.kind for send in pending] == ["telegram"]  # only the active endpoint is queued
     shown = api.get(f"/v1/events/{event.id}", token=token).json()
     by_endpoint = {d["destination"]["id"]: d for d in shown["deliveries"]}
@@ -112,7 +112,7 @@ def test_inactive_endpoint_is_recorded_as_skipped_and_not_queued(
         "name": "off",
     }
     # replaying the stream record neither queues the skipped one nor duplicates anything
-    again = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    again = enqueue.record_deliveries(event, planner.plan_event(event, clock.epoch()))
     assert [send.kind for send in again] == ["telegram"]
     assert len(api.get(f"/v1/events/{event.id}", token=token).json()["deliveries"]) == 2
 
@@ -136,7 +136,7 @@ def test_http_and_slack_endpoints_deliver_to_the_receiver(
     )
     slack = endpoint(api, token, {"type": "slack", "name": "s", "url": receiver.url("/influx-slack")})
     event = submit(api, token, [http, slack])
-    pending = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    pending = enqueue.record_deliveries(event, planner.plan_event(event, clock.epoch()))
     assert sorted(send.kind for send in pending) == ["http", "slack"]
     for send in pending:
         delivery_id = send.delivery_id
@@ -178,7 +178,7 @@ def test_a_token_only_slack_endpoint_posts_through_chat_post_message(
     item, _ = events_repo.get_with_deliveries(response.json()["id"])
     assert item is not None
     event = StoredEvent.from_item(item)
-    (queued,) = enqueue.record_deliveries(event, fanout.plan_event(event, clock.epoch()))
+    (queued,) = enqueue.record_deliveries(event, planner.plan_event(event, clock.epoch()))
     kind, delivery_id = queued.kind, queued.delivery_id
     assert kind == "slack"
     assert delivery_domain.deliver(delivery_domain.QueuedMessage(event.id, delivery_id, 1, "r", None)) == "delivered"

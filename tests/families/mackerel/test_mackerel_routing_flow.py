@@ -8,9 +8,10 @@ from typing import Any
 from herald import clock, ids, secrets
 from herald.data import events as events_repo
 from herald.delivery import enqueue
-from herald.domain import delivery, fanout
+from herald.domain import delivery
 from herald.families.mackerel import routing as mackerel
 from herald.families.oncall import service as oncall
+from herald.routing import planner
 from herald.routing.plan import StoredEvent
 from herald_local.template import Resolver
 from tests.support.apigw import ApiClient
@@ -98,7 +99,7 @@ def test_routing_reads_sealed_urls_and_plans_one_delivery_per_channel(
             "monitors": [{"id": "mon_a", "skipDefault": False}],
         },
     )
-    [planned] = fanout.plan_event(event(org_id), 1_700_000_000.0)
+    [planned] = planner.plan_event(event(org_id), 1_700_000_000.0)
     assert (planned.family, planned.kind, planned.destination_id) == ("mackerel", "webhook", channel["id"])
     assert secrets.unseal(org_id, planned.sealed) == {"url": "http://127.0.0.1:9/hook"}
 
@@ -120,7 +121,7 @@ def test_webhook_channels_post_mackerels_own_alert_body(
         item, _ = events_repo.get_with_deliveries(response.json()["id"])
         assert item is not None
         stored = StoredEvent.from_item(item)
-        (queued,) = enqueue.record_deliveries(stored, fanout.plan_event(stored, clock.epoch()))
+        (queued,) = enqueue.record_deliveries(stored, planner.plan_event(stored, clock.epoch()))
         delivery_id = queued.delivery_id
         assert delivery.deliver(delivery.QueuedMessage(stored.id, delivery_id, 1, "r", None)) == "delivered"
         sent.append(stored)
@@ -144,6 +145,6 @@ def test_email_channel_user_ids_receive_at_their_oncall_address(
     alice = oncall.create_user(org_id, "alice@example.com").id
     body = {"name": "mail", "type": "email", "emails": ["ops@example.com"], "userIds": [alice]}
     channel = call(api, "POST", "/api/v0/channels", token, {**body, "addToDefaultNotificationGroup": True})
-    [planned] = fanout.plan_event(event(org_id), 1_700_000_000.0)
+    [planned] = planner.plan_event(event(org_id), 1_700_000_000.0)
     assert planned.destination_id == channel["id"] and planned.kind == "email"
     assert planned.config["email"] == "ops@example.com,alice@example.com"

@@ -56,7 +56,7 @@ def events_between(org_id: str, since: str, until: str) -> list[dict[str, Any]]:
 
 
 def replay_events(items: list[dict[str, Any]], resend_failed: bool = False) -> ReplayReport:
-    from herald.domain import fanout  # routing is heavy; only replays need it
+    from herald.routing import planner  # routing is heavy; only replays need it
     from herald.routing.plan import StoredEvent
 
     report = ReplayReport()
@@ -74,7 +74,7 @@ def replay_events(items: list[dict[str, Any]], resend_failed: bool = False) -> R
                     ):
                         report.reset += 1
             event = StoredEvent.from_item(item)
-            batch.add(event, fanout.plan_event(event, now), event_id)
+            batch.add(event, planner.plan_event(event, now), event_id)
         except Exception:
             logger.exception("replay failed for event", extra={"event_id": event_id})
             report.failed_events.append(event_id)

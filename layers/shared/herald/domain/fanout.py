@@ -9,7 +9,7 @@ A fan-out watches the invocation's remaining time (`context.get_remaining_time_i
 - between two stream records: the records not routed yet are reported as batch item failures, before the
   timeout, and come back in the next invocation;
 - between two pages of messages: the rest of an event's messages are handed to a paged fan-out job, an
-  SQS message {eventId, cursor} on the fan-out page queue (FANOUT_PAGE_QUEUE_URL), which this function
+  SQS message {eventId, cursor} on the fan-out page queue (HERALD_FANOUT_PAGE_QUEUE_URL), which this function
   consumes: it queues the deliveries of the plan chunks from the cursor on that have not begun, and hands
   on what it cannot finish in turn. A retried page queues the same delivery ids again; the first attempt
   of each creates its record, so nothing is sent twice or lost.
@@ -23,40 +23,19 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from herald import clock, incidents
+from herald import clock
 from herald.aws import client
-from herald.data import limits, plans
+from herald.data import plans
 from herald.delivery import enqueue
 from herald.delivery.enqueue import Batch, QueuedSend
-from herald.families.grafana import routing as grafana
-from herald.families.influxdb import routing as influxdb
-from herald.families.mackerel import routing as mackerel
-from herald.families.oncall import routing as oncall
-from herald.families.uptime import routing as uptime
 from herald.observability import logger, metrics
 from herald.routing import batch_reads
-from herald.routing.plan import PlannedDelivery, StoredEvent, capped
-
-Router = Callable[[StoredEvent, float], list[PlannedDelivery]]
-ROUTERS: list[Router] = [uptime.route]
-ROUTERS.append(mackerel.route)
-ROUTERS.append(oncall.route)
-ROUTERS.append(grafana.route)
-ROUTERS.append(influxdb.route)
-
-
-def plan_event(event: StoredEvent, now: float) -> list[PlannedDelivery]:
-    planned: dict[str, PlannedDelivery] = {}
-    for router in ROUTERS:
-        for delivery in router(event, now):
-            planned.setdefault(delivery.destination_key, delivery)
-    told = incidents.only_those_told(event, list(planned.values()))
-    return capped(told, limits.limit(event.org_id, "deliveries-per-event"))
-
+from herald.routing.plan import StoredEvent
+from herald.routing.planner import plan_event
 
 Remaining = Callable[[], int]  # milliseconds left in this invocation
 
-PAGE_QUEUE_ENV = "FANOUT_PAGE_QUEUE_URL"
+PAGE_QUEUE_ENV = "HERALD_FANOUT_PAGE_QUEUE_URL"
 RESERVE_MS = 10_000  # kept back: enough to hand the rest over and answer before the timeout
 PAGE_MESSAGES = 500  # messages queued between two looks at the clock (50 SendMessageBatch calls)
 
