@@ -28,8 +28,9 @@ from herald.data import deliveries as deliveries_repo
 from herald.data import recoveries
 from herald.data.deliveries import DeliveryRecord
 from herald.delivery import stops
+from herald.events import StoredEvent
 from herald.observability import logger, metrics
-from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.routing.plan import PlannedDelivery
 from herald.settings import get_settings
 
 # A deployment without a queue of its own for mobile push (QUEUE_URL_PUSH) sends it through the SMS
@@ -83,7 +84,7 @@ def build_record(event: StoredEvent, item: PlannedDelivery, at: str) -> Delivery
         config=item.config,
         sealed=item.sealed,
         message=event.snapshot,
-        created_at=event.snapshot.get("createdAt", at),
+        created_at=event.created_at or at,
         updated_at=at,
         alert_id=item.alert_id,
         monitor_id=event.monitor_id,

@@ -57,7 +57,7 @@ def events_between(org_id: str, since: str, until: str) -> list[dict[str, Any]]:
 
 def replay_events(items: list[dict[str, Any]], resend_failed: bool = False) -> ReplayReport:
     from herald.domain import fanout  # routing is heavy; only replays need it
-    from herald.routing.plan import StoredEvent
+    from herald.events import StoredEvent
 
     report = ReplayReport()
     at, now = clock.iso(), clock.epoch()

@@ -83,7 +83,7 @@ def deliver(message: QueuedMessage) -> str:
             return decided
         gate = decided
         notification = templates.customize(
-            Notification.from_snapshot(record.message),
+            Notification.from_item(record.message),
             record.org_id,
             record.kind,
             record.family,

@@ -14,6 +14,7 @@ from typing import Any
 from herald import clock, incidents
 from herald.data import limits
 from herald.delivery.enqueue import Batch
+from herald.events import StoredEvent
 from herald.families.grafana import routing as grafana
 from herald.families.influxdb import routing as influxdb
 from herald.families.mackerel import routing as mackerel
@@ -21,7 +22,7 @@ from herald.families.oncall import routing as oncall
 from herald.families.uptime import routing as uptime
 from herald.observability import logger, metrics
 from herald.routing import batch_reads
-from herald.routing.plan import PlannedDelivery, StoredEvent, capped
+from herald.routing.plan import PlannedDelivery, capped
 
 Router = Callable[[StoredEvent, float], list[PlannedDelivery]]
 ROUTERS: list[Router] = [uptime.route]
