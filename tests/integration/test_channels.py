@@ -39,7 +39,7 @@ def notification(**fields: Any) -> Notification:
         "monitorId": "mon_web1",
         **fields,
     }
-    return Notification.from_snapshot(snapshot)
+    return Notification.from_item(snapshot)
 
 
 def closed_port_url() -> str:

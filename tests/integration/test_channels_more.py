@@ -31,7 +31,7 @@ from tests.support.receiver import Receiver, Reply
 
 def note(**fields: Any) -> Notification:
     base: dict[str, Any] = {
-        "event_id": "evt_1",
+        "id": "evt_1",
         "status": "triggered",
         "severity": "critical",
         "title": "checkout is down",
@@ -309,9 +309,9 @@ def test_pagerduty_trigger_request_is_exact(pd_api: Receiver) -> None:
 
 
 def test_pagerduty_resolve_uses_the_same_stable_dedup_key(pd_api: Receiver) -> None:
-    pagerduty.send(note(event_id="evt_a"), target(routingKey=ROUTING_KEY))
-    pagerduty.send(note(event_id="evt_b", status="recovered"), target(routingKey=ROUTING_KEY))
-    pagerduty.send(note(event_id="evt_c", monitor_id=None), target(routingKey=ROUTING_KEY))
+    pagerduty.send(note(id="evt_a"), target(routingKey=ROUTING_KEY))
+    pagerduty.send(note(id="evt_b", status="recovered"), target(routingKey=ROUTING_KEY))
+    pagerduty.send(note(id="evt_c", monitor_id=None), target(routingKey=ROUTING_KEY))
     trigger, resolve, by_service = (r.json() for r in pd_api.requests())
     assert trigger["event_action"] == "trigger"
     assert resolve == {"routing_key": ROUTING_KEY, "event_action": "resolve", "dedup_key": "herald:monitor:mon_abc"}

@@ -343,14 +343,24 @@ def test_a_dns_failure_that_may_pass_is_retried_not_refused(http_env: None, monk
 
     monkeypatch.setattr(socket, "getaddrinfo", again)
     target = Target("dlv_1", {}, {"url": "https://hooks.example.com/x"})
-    outcome = http_channel.send(Notification("evt_1", "triggered", "critical", "down", "2026-01-01T00:00:00Z"), target)
+    outcome = http_channel.send(
+        Notification(
+            id="evt_1", status="triggered", severity="critical", title="down", created_at="2026-01-01T00:00:00Z"
+        ),
+        target,
+    )
     assert outcome.result == "retry" and "for now" in outcome.detail
 
     def unknown(*_: Any, **__: Any) -> Any:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", unknown)
-    outcome = http_channel.send(Notification("evt_1", "triggered", "critical", "down", "2026-01-01T00:00:00Z"), target)
+    outcome = http_channel.send(
+        Notification(
+            id="evt_1", status="triggered", severity="critical", title="down", created_at="2026-01-01T00:00:00Z"
+        ),
+        target,
+    )
     assert outcome.result == "failed" and outcome.detail.startswith("target refused")
 
 
@@ -408,7 +418,9 @@ def test_every_http_kind_sends_a_stable_per_delivery_webhook_id(
 ) -> None:
     monkeypatch.setenv("HERALD_PAGERDUTY_EVENTS_URL", receiver.url("/pd"))
     settings.get_settings.cache_clear()
-    note = Notification("evt_1", "triggered", "critical", "db down", "2026-01-01T00:00:00Z")
+    note = Notification(
+        id="evt_1", status="triggered", severity="critical", title="db down", created_at="2026-01-01T00:00:00Z"
+    )
     sends = [
         (http_channel.send, Target("dlv_http", {"method": "POST"}, {"url": receiver.url("/http")})),
         (slack.send, Target("dlv_slack", {}, {"webhookUrl": receiver.url("/slack")})),

@@ -78,7 +78,14 @@ def test_truncate_to_fit_finds_the_longest_prefix() -> None:
 
 
 def test_render_wording_for_new_channels() -> None:
-    n = Notification("evt_1", "recovered", "warning", "db down", "2025-01-01T00:00:00Z", monitor_id="m1")
+    n = Notification(
+        id="evt_1",
+        status="recovered",
+        severity="warning",
+        title="db down",
+        created_at="2025-01-01T00:00:00Z",
+        monitor_id="m1",
+    )
     assert n.summary == "db down (monitor m1)"
     assert n.short_text() == "[RECOVERED] db down\nMonitor m1"
     assert n.spoken_text() == "Herald warning alert. db down has recovered. Monitor m1."

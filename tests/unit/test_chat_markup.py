@@ -12,7 +12,7 @@ HOSTILE_MESSAGE = "<!here> click <https://evil.example|https://status.example.co
 
 def hostile() -> Notification:
     return Notification(
-        event_id="evt_1",
+        id="evt_1",
         status="triggered",
         severity="critical",
         title=HOSTILE_TITLE,
@@ -46,8 +46,8 @@ def test_slack_mention_settings_stay_the_way_to_mention() -> None:
 
 
 def test_error_severity_has_its_own_colour() -> None:
-    error = Notification(event_id="e", status="triggered", severity="error", title="t", created_at="x")
-    warning = Notification(event_id="e", status="triggered", severity="warning", title="t", created_at="x")
+    error = Notification(id="e", status="triggered", severity="error", title="t", created_at="x")
+    warning = Notification(id="e", status="triggered", severity="warning", title="t", created_at="x")
     assert error.colour != 0x888888 and error.colour != warning.colour
 
 
@@ -57,7 +57,7 @@ def teams_blocks(notification: Notification) -> list[dict[str, object]]:
 
 def test_teams_shows_every_event_field_as_text_never_as_markdown() -> None:
     hostile_teams = Notification(
-        event_id="evt_1",
+        id="evt_1",
         status="triggered",
         severity="critical",
         title="**db** [click](https://evil.example) <at>everyone</at>",
@@ -81,7 +81,7 @@ def test_teams_template_wording_stays_its_authors_markdown() -> None:
     from herald.templates.engine import Spec, context_for, render
 
     note = Notification(
-        event_id="e", status="triggered", severity="critical", title="[x](https://evil.example)", created_at="t"
+        id="e", status="triggered", severity="critical", title="[x](https://evil.example)", created_at="t"
     )
     rendered = render("teams", Spec(title="**{{ title }}**"), context_for(note, "ops", "teams", "acme"))
     [heading, *_] = teams_blocks(worded(note, rendered))

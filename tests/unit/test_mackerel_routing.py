@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from herald.events import StoredEvent
 from herald.families.mackerel.routing import delivery_for, incident_key, mention_for, reached_channels
 from herald.families.mackerel.store import ChannelRecord, Configuration, GroupRecord, MonitorRule
-from herald.routing.plan import StoredEvent
 
 AT = "2024-01-01T00:00:00.000Z"
 ORG = "0123456789abcdef"
@@ -288,7 +288,10 @@ def test_recovery_check_is_only_made_for_critical_groups() -> None:
     ],
 )
 def test_incident_key(snapshot: dict[str, Any], monitor: str | None, service: str | None, expected: str) -> None:
-    event = StoredEvent("evt_1", ORG, "recovered", monitor, service, snapshot, None)
+    event = StoredEvent.from_item(
+        {**snapshot, "id": "evt_1", "orgId": ORG, "status": "recovered", "title": "t", "createdAt": AT}
+        | {"monitorId": monitor, "service": service}
+    )
     assert incident_key(event) == expected
 
 
@@ -328,8 +331,6 @@ def test_slack_adapter_prefixes_the_mention() -> None:
     from herald.senders import slack
     from herald.senders.render import Notification
 
-    notification = Notification(
-        event_id="evt_1", status="triggered", severity="critical", title="db down", created_at=AT
-    )
+    notification = Notification(id="evt_1", status="triggered", severity="critical", title="db down", created_at=AT)
     assert slack.payload(notification, {"mention": "@channel"})["text"] == "@channel [TRIGGERED] db down"
     assert slack.payload(notification, {})["text"] == "[TRIGGERED] db down"

@@ -34,12 +34,12 @@ def test_from_snapshot_reads_every_field_and_defaults_the_rest() -> None:
     minimal = {"id": "evt_x", "status": "recovered", "title": "t", "createdAt": "2024-01-01T00:00:00.000Z"}
 
     # When they become notifications
-    n = Notification.from_snapshot(full)
-    m = Notification.from_snapshot(minimal)
+    n = Notification.from_item(full)
+    m = Notification.from_item(minimal)
 
     # Then every field is carried, labels become strings, and a missing severity is critical
     assert n == Notification(
-        event_id="evt_abc123",
+        id="evt_abc123",
         status="triggered",
         severity="warning",
         title="checkout is down",
@@ -67,7 +67,7 @@ def test_from_snapshot_reads_every_field_and_defaults_the_rest() -> None:
 )
 def test_headline_and_colour_follow_status_and_severity(status: str, severity: str, word: str, colour: int) -> None:
     # Given an event of this status and severity
-    n = Notification.from_snapshot(snapshot(status=status, severity=severity))
+    n = Notification.from_item(snapshot(status=status, severity=severity))
 
     # Then the headline names the state and the colour is the severity's (green once recovered)
     assert n.headline == f"[{word}] checkout is down"
@@ -82,7 +82,7 @@ def test_severity_colours_are_distinct_and_recovered_is_its_own() -> None:
 
 
 def test_unknown_severity_gets_a_neutral_colour() -> None:
-    assert Notification.from_snapshot(snapshot(severity="odd")).colour == 0x888888
+    assert Notification.from_item(snapshot(severity="odd")).colour == 0x888888
 
 
 @pytest.mark.parametrize(
@@ -95,12 +95,12 @@ def test_unknown_severity_gets_a_neutral_colour() -> None:
     ],
 )
 def test_subject_of_names_monitor_and_service(fields: dict[str, str], expected: str) -> None:
-    assert Notification.from_snapshot(snapshot(**fields)).subject_of == expected
+    assert Notification.from_item(snapshot(**fields)).subject_of == expected
 
 
 def test_facts_are_status_severity_monitor_service_then_sorted_labels() -> None:
     # Given labels in no particular order
-    n = Notification.from_snapshot(
+    n = Notification.from_item(
         snapshot(monitorId="mon_a", service="api", labels={"zone": "b", "app": "shop", "m": "x"})
     )
 
@@ -117,13 +117,13 @@ def test_facts_are_status_severity_monitor_service_then_sorted_labels() -> None:
 
 
 def test_facts_leave_out_absent_monitor_and_service() -> None:
-    n = Notification.from_snapshot(snapshot(status="recovered", severity="info"))
+    n = Notification.from_item(snapshot(status="recovered", severity="info"))
     assert n.facts() == [("Status", "recovered"), ("Severity", "info")]
 
 
 def test_text_body_has_headline_message_facts_link_and_event_line() -> None:
     # Given an event with everything
-    n = Notification.from_snapshot(
+    n = Notification.from_item(
         snapshot(message="HTTP 503 from /pay", monitorId="mon_a", url="https://status.example.com/x")
     )
 
@@ -147,7 +147,7 @@ def test_text_body_has_headline_message_facts_link_and_event_line() -> None:
 
 
 def test_text_body_without_message_or_url_has_no_empty_sections() -> None:
-    text = Notification.from_snapshot(snapshot()).text_body()
+    text = Notification.from_item(snapshot()).text_body()
     assert text.splitlines() == [
         "[TRIGGERED] checkout is down",
         "",
@@ -161,7 +161,7 @@ def test_text_body_without_message_or_url_has_no_empty_sections() -> None:
 def test_html_body_escapes_every_user_value() -> None:
     # Given user-controlled text that is also markup
     evil = "<script>alert(1)</script>"
-    n = Notification.from_snapshot(
+    n = Notification.from_item(
         snapshot(
             title=evil,
             message=f"msg {evil}",
@@ -183,7 +183,7 @@ def test_html_body_escapes_every_user_value() -> None:
 
 
 def test_html_body_colour_is_recovered_green_and_omits_absent_parts() -> None:
-    body = Notification.from_snapshot(snapshot(status="recovered")).html_body()
+    body = Notification.from_item(snapshot(status="recovered")).html_body()
     assert "color:#2eb67d" in body
     assert "<a href" not in body
     assert "<p>" in body  # only the event footer paragraph

@@ -19,7 +19,7 @@ HOSTILE = '<b>x</b> & *bold* _it_ [link](https://evil.example) <!channel> "q" \\
 
 def notification(**fields: Any) -> Notification:
     values: dict[str, Any] = {
-        "event_id": "evt_1",
+        "id": "evt_1",
         "status": "triggered",
         "severity": "critical",
         "title": HOSTILE,

@@ -23,8 +23,9 @@ from herald.data import events as events_repo
 from herald.data import incidents as repo
 from herald.data.incidents import RECOVERY, TRIGGER, IncidentRecord
 from herald.errors import ServiceUnavailable
+from herald.events import StoredEvent
 from herald.models.events import Incident, IncidentState
-from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.routing.plan import PlannedDelivery
 
 ATTEMPTS = 10
 
@@ -106,13 +107,13 @@ def only_those_told(event: StoredEvent, planned: list[PlannedDelivery]) -> list[
     them. Either may reach the fan-out first; if the recovery does, it is routed as a recovery of a
     dedupKey never seen, and the opening event, arriving after it, is recorded skipped as stale everywhere
     (a trigger after its recovery would reopen what the receiver has closed)."""
-    if not event.snapshot.get("dedupKey"):
+    if not event.dedup_key:
         return planned
     if event.status == "triggered":
         told = [p.destination_key for p in planned if p.skip_reason is None]
         if repo.record_trigger_plan(event.id, told) != "after-recovery":
             return planned
-        stale = f"stale trigger: the recovery of dedupKey {event.snapshot['dedupKey']!r} was routed before it"
+        stale = f"stale trigger: the recovery of dedupKey {event.dedup_key!r} was routed before it"
         return [replace(p, skip_reason=p.skip_reason or stale) for p in planned]
     item = events_repo.get(event.id) or {}
     if item.get("incidentRole") != RECOVERY or not item.get("incidentId"):

@@ -151,7 +151,7 @@ def test_test_by_unknown_id_is_404(api: ApiClient, token: str, receiver: Receive
 
 def notification(status: str = "triggered", **labels: str) -> Notification:
     return Notification(
-        event_id="evt_1",
+        id="evt_1",
         status=status,
         severity="critical",
         title="High CPU",

@@ -12,9 +12,9 @@ from herald.data import deliveries, orgs
 from herald.data import events as events_repo
 from herald.delivery import enqueue
 from herald.domain import delivery as delivery_domain
+from herald.events import StoredEvent
 from herald.families.influxdb import routing as influxdb
 from herald.routing import planner
-from herald.routing.plan import StoredEvent
 from herald.settings import get_settings
 from tests.support.apigw import ApiClient
 from tests.support.receiver import Receiver

@@ -9,10 +9,10 @@ from herald import clock, ids, secrets
 from herald.data import events as events_repo
 from herald.delivery import enqueue
 from herald.domain import delivery
+from herald.events import StoredEvent
 from herald.families.mackerel import routing as mackerel
 from herald.families.oncall import service as oncall
 from herald.routing import planner
-from herald.routing.plan import StoredEvent
 from herald_local.template import Resolver
 from tests.support.apigw import ApiClient
 from tests.support.receiver import Receiver
@@ -37,7 +37,10 @@ def event(
     snapshot: dict[str, Any] = {"severity": severity, "title": "t", "status": status}
     if dedup:
         snapshot["dedupKey"] = dedup
-    return StoredEvent(ids.event_id(), org_id, status, monitor, service, snapshot, None)
+    return StoredEvent.from_item(
+        {**snapshot, "id": ids.event_id(), "orgId": org_id, "monitorId": monitor, "service": service}
+        | {"createdAt": "2026-01-01T00:00:00Z"}
+    )
 
 
 def critical_default_group(api: ApiClient, token: str) -> str:

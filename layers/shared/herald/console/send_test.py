@@ -14,7 +14,7 @@ from herald.templates import apply as templates
 
 def test_notification() -> Notification:
     return Notification(
-        event_id="test",
+        id="test",
         status="triggered",
         severity="info",
         title="Test notification",

@@ -34,8 +34,9 @@ from herald.data import plans, recoveries
 from herald.data.deliveries import DeliveryRecord
 from herald.data.plans import PlanChunk, PlanEntry
 from herald.delivery import stops
+from herald.events import StoredEvent
 from herald.observability import logger, metrics
-from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.routing.plan import PlannedDelivery
 from herald.settings import get_settings
 
 # A deployment without a queue of its own for mobile push (QUEUE_URL_PUSH) sends it through the SMS
@@ -95,8 +96,8 @@ def build_record(event: StoredEvent, item: PlannedDelivery, at: str) -> Delivery
         destination_name=item.destination_name,
         config=item.config,
         sealed=item.sealed,
-        dedup_key=event.snapshot.get("dedupKey"),
-        created_at=event.snapshot.get("createdAt", at),
+        dedup_key=event.dedup_key,
+        created_at=event.created_at or at,
         updated_at=at,
         alert_id=item.alert_id,
         monitor_id=event.monitor_id,

@@ -56,8 +56,8 @@ def events_between(org_id: str, since: str, until: str) -> list[dict[str, Any]]:
 
 
 def replay_events(items: list[dict[str, Any]], resend_failed: bool = False) -> ReplayReport:
+    from herald.events import StoredEvent
     from herald.routing import planner  # routing is heavy; only replays need it
-    from herald.routing.plan import StoredEvent
 
     report = ReplayReport()
     at, now = clock.iso(), clock.epoch()

@@ -13,7 +13,7 @@ from typing import Any
 from herald.data import events as events_repo
 from herald.data import plans
 from herald.data.deliveries import DeliveryRecord
-from herald.routing.plan import StoredEvent
+from herald.events import StoredEvent
 from herald.settings import get_settings
 
 
@@ -50,7 +50,8 @@ def _snapshot(table_name: str, event_id: str) -> dict[str, Any]:
     item = events_repo.get(event_id)
     if item is None:
         raise LookupError(f"event {event_id} not found")
-    return StoredEvent.from_item(item).snapshot
+    shown: dict[str, Any] = StoredEvent.from_item(item).snapshot
+    return shown
 
 
 def clear_cache() -> None:

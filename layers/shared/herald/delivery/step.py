@@ -90,7 +90,7 @@ def deliver(message: QueuedMessage) -> str:
             return decided
         gate = decided
         notification = templates.customize(
-            Notification.from_snapshot(sources.snapshot(record)),
+            Notification.from_item(sources.snapshot(record)),
             record.org_id,
             record.kind,
             record.family,

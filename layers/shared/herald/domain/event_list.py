@@ -14,8 +14,8 @@ from herald import clock, incidents
 from herald.data import events as repo
 from herald.data import incidents as incidents_repo
 from herald.data import table_keys
-from herald.domain.events import event_from_item
 from herald.errors import ValidationFailed
+from herald.events import StoredEvent
 from herald.models.events import DeliveryCounts, EventListItem, EventPage
 
 EARLIEST = "0000"
@@ -45,7 +45,7 @@ def list_events(
         statuses = list(pool.map(lambda item: repo.delivery_statuses(str(item["id"])), items))
     listed = [
         EventListItem(
-            **event_from_item(item).model_dump(),
+            **StoredEvent.from_item(item).to_event().model_dump(),
             incident=incidents.view(item, current.get(str(item.get("dedupKey")))),
             deliveries=DeliveryCounts(**Counter(s for s in found if s in DeliveryCounts.model_fields)),
         )

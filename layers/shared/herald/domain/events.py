@@ -11,6 +11,7 @@ from herald.data import events as repo
 from herald.data import table_keys
 from herald.data.deliveries import DeliveryRecord
 from herald.errors import NotFound
+from herald.events import StoredEvent
 from herald.families.oncall import escalations
 from herald.models.events import (
     Delivery,
@@ -20,7 +21,6 @@ from herald.models.events import (
     EventSource,
     EventWithDeliveries,
     Link,
-    Targets,
 )
 from herald.settings import get_settings
 
@@ -65,31 +65,10 @@ def accept(
     if admitted.created:
         return Accepted(event, deduplicated=False)
     existing = repo.get(admitted.event_id)
-    return Accepted(event_from_item(existing) if existing else event.model_copy(update={"id": admitted.event_id}), True)
-
-
-def event_from_item(item: dict[str, Any]) -> Event:
-    targets = item.get("targets")
-    return Event(
-        id=item["id"],
-        monitorId=item.get("monitorId"),
-        service=item.get("service"),
-        status=item["status"],
-        severity=item["severity"],
-        title=item["title"],
-        message=item.get("message"),
-        url=item.get("url"),
-        dedupKey=item.get("dedupKey"),
-        labels={str(k): str(v) for k, v in (item.get("labels") or {}).items()},
-        targets=Targets.model_validate(_plain_targets(targets)) if targets else None,
-        createdAt=item["createdAt"],
-        source=item.get("source", "api"),
-        links=[Link(href=str(link["href"]), text=str(link.get("text", ""))) for link in item.get("links") or []],
+    return Accepted(
+        StoredEvent.from_item(existing).to_event() if existing else event.model_copy(update={"id": admitted.event_id}),
+        True,
     )
-
-
-def _plain_targets(targets: dict[str, Any]) -> dict[str, Any]:
-    return {k: (list(v) if isinstance(v, list) else v) for k, v in targets.items()}
 
 
 def get_event(org_id: str, event_id: str) -> EventWithDeliveries:
@@ -118,7 +97,7 @@ def view(org_id: str, partition: repo.EventPartition) -> EventWithDeliveries:
         raise NotFound("Event not found")
     deliveries = [DeliveryRecord.from_item(d) for d in partition.deliveries]
     return EventWithDeliveries(
-        **event_from_item(item).model_dump(),
+        **StoredEvent.from_item(item).to_event().model_dump(),
         deliveries=[
             Delivery(
                 id=d.id,
@@ -139,4 +118,4 @@ def view(org_id: str, partition: repo.EventPartition) -> EventWithDeliveries:
 
 def find_event(org_id: str, event_id: str) -> Event | None:
     item = repo.get(event_id)
-    return event_from_item(item) if item and item.get("orgId") == org_id else None
+    return StoredEvent.from_item(item).to_event() if item and item.get("orgId") == org_id else None

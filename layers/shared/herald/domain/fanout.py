@@ -28,9 +28,9 @@ from herald.aws import client
 from herald.data import plans
 from herald.delivery import enqueue
 from herald.delivery.enqueue import Batch, QueuedSend
+from herald.events import StoredEvent
 from herald.observability import logger, metrics
 from herald.routing import batch_reads
-from herald.routing.plan import StoredEvent
 from herald.routing.planner import plan_event
 
 Remaining = Callable[[], int]  # milliseconds left in this invocation

@@ -1,60 +1,8 @@
-"""What routing works on (a stored event) and what it produces (planned deliveries)."""
+"""What routing produces (planned deliveries); what it works on is the one event, `herald.events.StoredEvent`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Any
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    id: str
-    org_id: str
-    status: str
-    monitor_id: str | None
-    service: str | None
-    snapshot: dict[str, Any]
-    expires_at: int | None
-    # The event's explicit destinations (endpointIDs, notificationUids, userIds, important), as stored.
-    targets: dict[str, Any] = field(default_factory=dict)
-
-    def created_epoch(self, default: float) -> float:
-        """The event's own time (its createdAt), else `default`."""
-        try:
-            return datetime.fromisoformat(str(self.snapshot["createdAt"])).timestamp()
-        except (KeyError, ValueError):
-            return default
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> StoredEvent:
-        snapshot = {
-            k: item[k]
-            for k in (
-                "id",
-                "monitorId",
-                "service",
-                "status",
-                "severity",
-                "title",
-                "message",
-                "url",
-                "dedupKey",
-                "labels",
-                "createdAt",
-            )
-            if item.get(k) is not None
-        }
-        return cls(
-            id=str(item["id"]),
-            org_id=str(item["orgId"]),
-            status=str(item["status"]),
-            monitor_id=item.get("monitorId"),
-            service=item.get("service"),
-            snapshot=snapshot,
-            expires_at=int(item["ttl"]) if item.get("ttl") is not None else None,
-            targets=dict(item.get("targets") or {}),
-        )
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 from herald import incidents
 from herald.data import limits
+from herald.events import StoredEvent
 from herald.families.grafana import routing as grafana
 from herald.families.influxdb import routing as influxdb
 from herald.families.mackerel import routing as mackerel
 from herald.families.oncall import routing as oncall
 from herald.families.uptime import routing as uptime
-from herald.routing.plan import PlannedDelivery, StoredEvent, capped
+from herald.routing.plan import PlannedDelivery, capped
 
 Router = Callable[[StoredEvent, float], list[PlannedDelivery]]
 ROUTERS: list[Router] = [uptime.route]

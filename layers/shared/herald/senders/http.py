@@ -27,7 +27,7 @@ RESERVED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "co
 PLACEHOLDER = re.compile(r"\{\{\s*\.([^\s|{}]+)\s*(?:\|\s*(json)\s*)?\}\}")
 
 
-_BLANK = Notification(event_id="", status="", severity="", title="", created_at="")
+_BLANK = Notification(id="", status="", severity="", title="", created_at="")
 
 
 class ConfigError(ValueError):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+
+from herald.events import StoredEvent
 
 SEVERITY_COLOURS = {"critical": 0xE01E5A, "error": 0xE8712D, "warning": 0xECB22E, "info": 0x36C5F0}
 RECOVERED_COLOUR = 0x2EB67D
@@ -22,36 +23,17 @@ class Wording:
     body: str | None = None
 
 
-@dataclass(frozen=True)
-class Notification:
-    event_id: str
-    status: str
-    severity: str
-    title: str
-    created_at: str
-    message: str | None = None
-    monitor_id: str | None = None
-    service: str | None = None
-    url: str | None = None
-    dedup_key: str | None = None
-    labels: dict[str, str] = field(default_factory=dict)
+class Notification(StoredEvent):
+    """What a sender renders: the one event (`herald.events.StoredEvent`) plus the destination's wording
+    (`custom`, from the org's template). Built with `from_item` from a delivery's copy of the event."""
+
+    # A delivery's copy of the event does not carry its org (the record does), and rendering never needs it.
+    org_id: str = ""
     custom: Wording | None = None
 
-    @classmethod
-    def from_snapshot(cls, snapshot: dict[str, Any]) -> Notification:
-        return cls(
-            event_id=str(snapshot["id"]),
-            status=str(snapshot["status"]),
-            severity=str(snapshot.get("severity", "critical")),
-            title=str(snapshot["title"]),
-            created_at=str(snapshot["createdAt"]),
-            message=snapshot.get("message"),
-            monitor_id=snapshot.get("monitorId"),
-            service=snapshot.get("service"),
-            url=snapshot.get("url"),
-            dedup_key=snapshot.get("dedupKey"),
-            labels={str(k): str(v) for k, v in (snapshot.get("labels") or {}).items()},
-        )
+    @property
+    def event_id(self) -> str:
+        return self.id
 
     @property
     def recovered(self) -> bool:

@@ -5,8 +5,6 @@ when an org has a template to apply."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from herald.data import orgs
 from herald.domain.destination_names import record_match
 from herald.observability import logger, metrics
@@ -24,7 +22,7 @@ def chosen(templates: list[store.StoredTemplate], kind: str, match: str) -> stor
 
 def worded(notification: Notification, rendered: Wording) -> Notification:
     message = rendered.text if rendered.text is not None else notification.message
-    return replace(notification, message=message, custom=rendered)
+    return notification.model_copy(update={"message": message, "custom": rendered})
 
 
 def customize(

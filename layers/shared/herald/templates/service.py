@@ -14,7 +14,7 @@ from herald.templates import engine, preview, store
 from herald.templates.apply import chosen, worded
 
 SAMPLE_EVENT = Notification(
-    event_id="evt_sample",
+    id="evt_sample",
     status="triggered",
     severity="critical",
     title="Checkout latency above 2 s",
@@ -84,7 +84,7 @@ def list_templates(org_id: str) -> TemplateList:
 
 def notification_of(event: EventIn) -> Notification:
     snapshot = {**event.model_dump(exclude_none=True), "id": "evt_preview", "createdAt": clock.iso()}
-    return Notification.from_snapshot(snapshot)
+    return Notification.from_item(snapshot)
 
 
 def run_preview(org_id: str, body: PreviewIn) -> ProviderRequest:

@@ -11,11 +11,11 @@ from herald import clock
 from herald.delivery.enqueue import enqueue
 from herald.domain import scheduler
 from herald.errors import NotFound
+from herald.events import StoredEvent
 from herald.families.grafana import incidents
 from herald.families.grafana import routing as grafana
 from herald.families.grafana import store as channels_repo
 from herald.observability import logger
-from herald.routing.plan import StoredEvent
 
 # The job's clock; tests replace it to drive reminders through time.
 CLOCK: Callable[[], float] = clock.epoch

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from herald.data import timers
 from herald.errors import CapReached
+from herald.events import StoredEvent
 from herald.families.grafana import incidents
 from herald.families.grafana import store as channels_repo
 from herald.families.grafana.notifiers import NOTIFIERS, adapter_config
 from herald.families.grafana.store import ChannelRecord
 from herald.observability import logger
 from herald.routing import batch_reads
-from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.routing.plan import PlannedDelivery
 
 FAMILY = "grafana"
 REMINDER_KIND = "grafana_reminder"
@@ -72,9 +73,9 @@ def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
         for channel in channels
         if (channel.is_default or channel.uid in named) and not (recovered and channel.disable_resolve_message)
     ]
-    dedup_key = event.snapshot.get("dedupKey")
+    dedup_key = event.dedup_key
     if dedup_key:
-        at = str(event.snapshot.get("createdAt", ""))
+        at = event.created_at
         if recovered:
             if any(channel.send_reminder for channel in channels):
                 incidents.close_incident(event.org_id, dedup_key, event.id, at, now)

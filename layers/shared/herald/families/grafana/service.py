@@ -345,7 +345,7 @@ def delete_by_uid(org_id: str, uid: str) -> int:
 
 def test_notification() -> Notification:
     return Notification(
-        event_id="test",
+        id="test",
         status="triggered",
         severity="info",
         title="Test notification",

@@ -8,11 +8,12 @@ secret names that adapter reads.
 
 from __future__ import annotations
 
+from herald.events import StoredEvent
 from herald.families.influxdb import store as repo
 from herald.families.influxdb.store import EndpointRecord
 from herald.observability import logger
 from herald.routing import batch_reads
-from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.routing.plan import PlannedDelivery
 
 FAMILY = "influxdb"
 INACTIVE = "endpoint inactive"

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from herald.events import StoredEvent
 from herald.families.mackerel import store as repo
 from herald.families.mackerel.store import ChannelRecord, Configuration, GroupRecord
 from herald.families.oncall import store as oncall_repo
 from herald.observability import logger
 from herald.routing import batch_reads
-from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.routing.plan import PlannedDelivery
 
 FAMILY = "mackerel"
 HERALD_EVENT_AS_MACKEREL = "alert"
@@ -27,7 +28,7 @@ HERALD_EVENT_AS_MACKEREL = "alert"
 
 def incident_key(event: StoredEvent) -> str:
     """What a recovery recovers: the dedupKey, else the monitor, else the service."""
-    dedup = event.snapshot.get("dedupKey")
+    dedup = event.dedup_key
     if dedup:
         return f"dedup:{dedup}"
     if event.monitor_id:
@@ -142,7 +143,7 @@ def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:
     config = batch_reads.read("mackerel", event.org_id, lambda: repo.load(event.org_id))
     if not config.groups:
         return []
-    severity = str(event.snapshot.get("severity", "critical"))
+    severity = event.severity
     key = incident_key(event)
     has_critical_groups = any(g.notification_level == "critical" for g in config.groups.values())
     if event.status == "triggered" and severity == "critical" and has_critical_groups:

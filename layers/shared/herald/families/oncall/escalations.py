@@ -28,11 +28,12 @@ from herald.data.concurrency import WriteConflict
 from herald.delivery import enqueue
 from herald.domain import scheduler
 from herald.errors import CapReached, NotFound
+from herald.events import StoredEvent
 from herald.families.oncall import store as repo
 from herald.families.oncall.store import UserRecord
 from herald.models.events import Escalation, EscalationStep
 from herald.observability import logger
-from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.routing.plan import PlannedDelivery
 
 JOB_KIND = "oncall_escalation"
 MAX_LOOPS = 500
@@ -99,8 +100,8 @@ def start(event: StoredEvent) -> None:
     if event.status != "triggered" or not user_ids:
         return
     important = bool(targets.get("important"))
-    dedup_key = event.snapshot.get("dedupKey")
-    created_at = str(event.snapshot.get("createdAt") or clock.iso())
+    dedup_key = event.dedup_key
+    created_at = event.created_at or clock.iso()
     for user_id in user_ids:
         if repo.get_escalation(event.id, user_id) is None:
             _create(event, user_id, important, dedup_key, created_at)
@@ -330,10 +331,10 @@ def acknowledge(org_id: str, event_id: str) -> events_repo.EventPartition:
 
 def resolve(event: StoredEvent) -> None:
     """A recovered event stops the escalations of the org's events triggered before it with its dedupKey."""
-    dedup_key = event.snapshot.get("dedupKey")
+    dedup_key = event.dedup_key
     if event.status != "recovered" or not dedup_key:
         return
-    created_at = str(event.snapshot.get("createdAt") or clock.iso())
+    created_at = event.created_at or clock.iso()
     repo.mark_resolved(event.org_id, dedup_key, created_at)
     for marker in repo.dedup_events(event.org_id, dedup_key):
         if marker["eventId"] != event.id and str(marker["createdAt"]) <= created_at:

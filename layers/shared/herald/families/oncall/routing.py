@@ -4,8 +4,9 @@ events triggered before it with the same dedupKey."""
 
 from __future__ import annotations
 
+from herald.events import StoredEvent
 from herald.families.oncall import escalations
-from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.routing.plan import PlannedDelivery
 
 
 def route(event: StoredEvent, now: float) -> list[PlannedDelivery]:

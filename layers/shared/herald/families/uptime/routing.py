@@ -3,12 +3,13 @@ monitorId null ("all monitors") gets every event of its org, whatever its monito
 
 from __future__ import annotations
 
+from herald.events import StoredEvent
 from herald.families.uptime import cooldowns
 from herald.families.uptime import store as alerts_repo
 from herald.families.uptime.store import AlertRecord
 from herald.observability import logger
 from herald.routing import batch_reads
-from herald.routing.plan import PlannedDelivery, StoredEvent
+from herald.routing.plan import PlannedDelivery
 
 NO_MONITOR = "-"  # the cooldown key of events that name no monitor
 
