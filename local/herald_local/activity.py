@@ -73,7 +73,17 @@ def report_deliveries(records: list[dict[str, Any]], elapsed_ms: float) -> None:
             print(f"[delivery] cannot read the outcome: {type(error).__name__}: {error}", flush=True)
             continue
         if item:
-            print(outcome_line(dict(item), elapsed_ms), flush=True)
+            print(outcome_line(with_destination(dict(item)), elapsed_ms), flush=True)
+
+
+def with_destination(item: dict[str, Any]) -> dict[str, Any]:
+    """The record with its destination's settings, which a planned delivery finds in its event's plan."""
+    try:
+        from herald.delivery import sources
+
+        return sources.as_sent(item)
+    except Exception:
+        return item
 
 
 class OneLineErrors(logging.Handler):

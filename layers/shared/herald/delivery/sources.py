@@ -57,3 +57,13 @@ def _snapshot(table_name: str, event_id: str) -> dict[str, Any]:
 def clear_cache() -> None:
     _snapshot.cache_clear()
     plans.clear_cache()
+
+
+def as_sent(item: dict[str, Any]) -> dict[str, Any]:
+    """A delivery record's item with what it sends, for operators' printouts: its destination's settings and
+    sealed secrets and the event's snapshot, read from the plan and the event when the record refers to them."""
+    if not item.get("plan"):
+        return item
+    record = DeliveryRecord.from_item(item)
+    config, sealed = destination(record)
+    return {**item, "config": config, "sealed": sealed, "message": item.get("message") or snapshot(record)}

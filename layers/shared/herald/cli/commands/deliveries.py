@@ -64,6 +64,9 @@ def show(args: argparse.Namespace, ctx: Context) -> int:
     if not item:
         where = f"event {args.event}" if args.event else f"events since {args.since}"
         raise CliError(f"no delivery {args.id} in {where} (pass --event EVT, or an earlier --since)")
+    from herald.delivery import sources
+
+    item = sources.as_sent(dict(item))
     row = delivery_row(dict(item)) | {
         "secrets": sorted(item.get("sealed") or {}),
         "settings": sorted(item.get("config") or {}),
