@@ -161,10 +161,6 @@ DESTINATION_TEMPLATE_ITEM: dict[str, Any] = {
 }
 
 
-def _template_item(item: dict[str, Any]) -> dict[str, Any]:
-    return dict(StoredTemplate.from_item(item).to_item("org1"))
-
-
 @pytest.mark.parametrize("item", [PENDING_DELIVERY_ITEM, DELIVERED_ITEM, LEGACY_DELIVERY_ITEM])
 def test_delivery_item_round_trips(item: dict[str, Any]) -> None:
     written = DeliveryRecord.from_item(item).to_item()
@@ -181,7 +177,7 @@ def test_plan_chunk_item_round_trips(item: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("item", [KIND_TEMPLATE_ITEM, DESTINATION_TEMPLATE_ITEM])
 def test_template_item_round_trips(item: dict[str, Any]) -> None:
-    assert _template_item(item) == item
+    assert StoredTemplate.from_item(item).to_item() == item
 
 
 def test_pending_delivery_fields() -> None:
@@ -267,7 +263,12 @@ def test_plan_chunk_planned_at_defaults_to_created_at() -> None:
 
 def test_template_fields() -> None:
     kind_wide = StoredTemplate.from_item(KIND_TEMPLATE_ITEM)
-    assert kind_wide.kind == "slack" and kind_wide.destination_ref is None and kind_wide.match is None
+    assert (
+        kind_wide.org_id == "org1"
+        and kind_wide.kind == "slack"
+        and kind_wide.destination_ref is None
+        and kind_wide.match is None
+    )
     assert kind_wide.spec == Spec(text="hello")
     own = StoredTemplate.from_item(DESTINATION_TEMPLATE_ITEM)
     assert own.destination_ref == "uptime:alt_1" and own.match == "uptime:alt_1"

@@ -168,9 +168,20 @@ def test_a_template_that_fails_on_an_event_falls_back_to_heralds_wording(monkeyp
     from herald.data import orgs
     from herald.templates import apply, store
 
-    broken = store.StoredTemplate("sms", None, Spec(text="{{ labels.env.missing.deeper }}"), "2026-01-01T00:00:00Z")
+    broken = store.StoredTemplate(
+        org_id="org",
+        kind="sms",
+        destination_ref=None,
+        spec=Spec(text="{{ labels.env.missing.deeper }}"),
+        updated_at="2026-01-01T00:00:00Z",
+    )
     own = store.StoredTemplate(
-        "sms", "uptime:alt_1", Spec(text="own {{ title }}"), "2026-01-01T00:00:00Z", "alerts:alt_1"
+        org_id="org",
+        kind="sms",
+        destination_ref="uptime:alt_1",
+        spec=Spec(text="own {{ title }}"),
+        updated_at="2026-01-01T00:00:00Z",
+        match="alerts:alt_1",
     )
     monkeypatch.setattr(store, "for_org", lambda org_id: [broken, own])
     monkeypatch.setattr(orgs, "display_name", lambda org_id: "Acme")

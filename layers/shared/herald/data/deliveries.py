@@ -10,24 +10,44 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from herald.data import table_keys
+from herald.data.record import Epoch, Record
 from herald.data.table import is_conditional_failure, table
 
 
-class DeliveryRecord(BaseModel):
+class DeliveryRecord(Record):
+    ITEM_TYPE: ClassVar[str] = "delivery"
+    NOT_STORED: ClassVar[frozenset[str]] = frozenset({"pace_slot", "replays"})  # written by updates only
+    DROP_NONE: ClassVar[bool] = True
+    DROP_EMPTY: ClassVar[frozenset[str]] = frozenset(
+        {
+            "config",
+            "sealed",
+            "message",
+            "plan",
+            "dedup_key",
+            "sweeps",
+            "last_error",
+            "delivered_at",
+            "monitor_id",
+            "alert_id",
+            "expires_at",
+        }
+    )
+
     id: str
     event_id: str
     org_id: str
     kind: str
     family: str
     destination_id: str
-    destination_name: str
+    destination_name: str = ""
     config: dict[str, str] = Field(default_factory=dict)
     sealed: dict[str, str] = Field(default_factory=dict)
     message: dict[str, Any] | None = None  # records written before plans: the event's snapshot
@@ -39,104 +59,46 @@ class DeliveryRecord(BaseModel):
     created_at: str
     updated_at: str
     delivered_at: str | None = None
-    lease_until: float | None = None
+    lease_until: Epoch | None = None
     alert_id: str | None = None
     monitor_id: str | None = None
     event_status: str = "triggered"
-    expires_at: int | None = None
+    expires_at: int | None = Field(default=None, validation_alias="ttl", serialization_alias="ttl")
     pace_slot: float | None = None
     replays: int = 0
-    retry_since: float | None = None  # epoch of the first attempt: the retry horizon counts from here
-    quiet_until: float | None = None  # until when nothing is expected to touch the record (the sweeper)
+    retry_since: Epoch | None = None  # epoch of the first attempt: the retry horizon counts from here
+    quiet_until: Epoch | None = None  # until when nothing is expected to touch the record (the sweeper)
     sweeps: int = 0
 
-    def to_item(self) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            **table_keys.delivery(self.event_id, self.id),
-            "type": "delivery",
-            "id": self.id,
-            "eventId": self.event_id,
-            "orgId": self.org_id,
-            "kind": self.kind,
-            "family": self.family,
-            "destinationId": self.destination_id,
-            "destinationName": self.destination_name,
-            "status": self.status,
-            "attempts": self.attempts,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-            "eventStatus": self.event_status,
-        }
-        for name, value in (
-            ("config", self.config),
-            ("sealed", self.sealed),
-            ("message", self.message),
-            ("plan", self.plan),
-            ("dedupKey", self.dedup_key),
-        ):
-            if value:
-                item[name] = value
-        if self.lease_until is not None:
-            item["leaseUntil"] = _number(self.lease_until)
-        if self.retry_since is not None:
-            item["retrySince"] = _number(self.retry_since)
-        if self.quiet_until is not None:
-            item["quietUntil"] = _number(self.quiet_until)
-        if self.sweeps:
-            item["sweeps"] = self.sweeps
-        if self.last_error:
-            item["lastError"] = self.last_error
-        if self.delivered_at:
-            item["deliveredAt"] = self.delivered_at
-        if self.monitor_id:
-            item["monitorId"] = self.monitor_id
+    def item_key(self) -> table_keys.Key:
+        return table_keys.delivery(self.event_id, self.id)
+
+    def index_keys(self) -> dict[str, str]:
+        keys: dict[str, str] = {}
         if self.alert_id:
-            item["alertId"] = self.alert_id
-            item["gsi1pk"] = table_keys.alert_history_gsi(self.alert_id)
-            item["gsi1sk"] = table_keys.alert_history_sort(self.created_at, self.event_id)
-        if self.expires_at:
-            item["ttl"] = self.expires_at
+            keys["gsi1pk"] = table_keys.alert_history_gsi(self.alert_id)
+            keys["gsi1sk"] = table_keys.alert_history_sort(self.created_at, self.event_id)
         if self.status == "pending":
-            item.update(_pending_index(_epoch(self.created_at), self.event_id, self.id))
-        return item
+            keys.update(_pending_index(_epoch(self.created_at), self.event_id, self.id))
+        return keys
 
+    @model_validator(mode="before")
     @classmethod
-    def from_item(cls, item: dict[str, Any]) -> DeliveryRecord:
-        lease = item.get("leaseUntil")
-        return cls(
-            id=item["id"],
-            event_id=item["eventId"],
-            org_id=item["orgId"],
-            kind=item["kind"],
-            family=item["family"],
-            destination_id=item["destinationId"],
-            destination_name=item.get("destinationName", ""),
-            config={str(k): str(v) for k, v in (item.get("config") or {}).items()},
-            sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
-            message=_plain(item["message"]) if item.get("message") else None,
-            plan=item.get("plan"),
-            dedup_key=item.get("dedupKey") or (item.get("message") or {}).get("dedupKey"),
-            status=item["status"],
-            attempts=int(item.get("attempts", 0)),
-            last_error=item.get("lastError"),
-            created_at=item["createdAt"],
-            updated_at=item["updatedAt"],
-            delivered_at=item.get("deliveredAt"),
-            lease_until=float(lease) if lease is not None else None,
-            alert_id=item.get("alertId"),
-            monitor_id=item.get("monitorId"),
-            event_status=item.get("eventStatus", "triggered"),
-            expires_at=int(item["ttl"]) if item.get("ttl") is not None else None,
-            pace_slot=float(item["paceSlot"]) if item.get("paceSlot") is not None else None,
-            replays=int(item.get("replays", 0)),
-            retry_since=_float(item.get("retrySince")),
-            quiet_until=_float(item.get("quietUntil")),
-            sweeps=int(item.get("sweeps", 0)),
-        )
-
-
-def _float(value: Any) -> float | None:
-    return float(value) if value is not None else None
+    def _read_legacy(cls, data: Any) -> Any:
+        """Records written before plans carry their dedup key in the message; an empty message is none."""
+        if not isinstance(data, dict) or "message" not in data:
+            return data
+        message = data["message"]
+        if not message:
+            return {k: v for k, v in data.items() if k != "message"}
+        if (
+            not data.get("dedupKey")
+            and not data.get("dedup_key")
+            and isinstance(message, dict)
+            and message.get("dedupKey")
+        ):
+            return {**data, "dedupKey": message["dedupKey"]}
+        return data
 
 
 def _number(value: float) -> Decimal:
@@ -153,17 +115,6 @@ def _epoch(iso: str) -> float:
 def _pending_index(since: float, event_id: str, delivery_id: str) -> dict[str, str]:
     """GSI2 holds pending records only (the attributes go when the record is final): the sweeper's list."""
     return {"gsi2pk": table_keys.pending_bucket(since), "gsi2sk": f"{since:017.3f}#{event_id}#{delivery_id}"}
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal; the message snapshot is plain JSON."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def put_if_absent(record: DeliveryRecord) -> bool:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from herald.data import table_keys
 from herald.data.deliveries import DeliveryRecord
+from herald.data.record import Record, StoredPart
 from herald.data.table import is_conditional_failure, query_all, table
 from herald.settings import get_settings
 
@@ -25,8 +26,10 @@ CHUNK_ENTRIES = 100  # destinations per plan item: a chunk stays far below Dynam
 CHUNK_BYTES = 300_000
 
 
-class PlanEntry(BaseModel):
+class PlanEntry(StoredPart):
     """One planned destination: everything its delivery needs besides the event."""
+
+    DROP_EMPTY: ClassVar[frozenset[str]] = frozenset({"config", "sealed", "alert_id"})
 
     id: str
     kind: str
@@ -37,41 +40,16 @@ class PlanEntry(BaseModel):
     sealed: dict[str, str] = Field(default_factory=dict)
     alert_id: str | None = None
 
-    def to_item(self) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            "id": self.id,
-            "kind": self.kind,
-            "family": self.family,
-            "destinationId": self.destination_id,
-            "destinationName": self.destination_name,
-        }
-        if self.config:
-            item["config"] = self.config
-        if self.sealed:
-            item["sealed"] = self.sealed
-        if self.alert_id:
-            item["alertId"] = self.alert_id
-        return item
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> PlanEntry:
-        return cls(
-            id=str(item["id"]),
-            kind=str(item["kind"]),
-            family=str(item["family"]),
-            destination_id=str(item["destinationId"]),
-            destination_name=str(item.get("destinationName", "")),
-            config={str(k): str(v) for k, v in (item.get("config") or {}).items()},
-            sealed={str(k): str(v) for k, v in (item.get("sealed") or {}).items()},
-            alert_id=item.get("alertId"),
-        )
-
     def size(self) -> int:
-        return len(str(self.to_item()))
+        return len(str(self.stored_attributes()))
 
 
-class PlanChunk(BaseModel):
+class PlanChunk(Record):
     """One plan item: the event's facts a delivery record repeats, and up to CHUNK_ENTRIES destinations."""
+
+    ITEM_TYPE: ClassVar[str] = "plan"
+    NOT_STORED: ClassVar[frozenset[str]] = frozenset({"chunk", "planned_epoch"})  # in the keys
+    DROP_EMPTY: ClassVar[frozenset[str]] = frozenset({"monitor_id", "dedup_key", "expires_at"})
 
     event_id: str
     chunk: int
@@ -82,7 +60,7 @@ class PlanChunk(BaseModel):
     event_status: str = "triggered"
     monitor_id: str | None = None
     dedup_key: str | None = None
-    expires_at: int | None = None
+    expires_at: int | None = Field(default=None, validation_alias="ttl", serialization_alias="ttl")
     entries: list[PlanEntry] = Field(default_factory=list)
 
     @property
@@ -92,44 +70,31 @@ class PlanChunk(BaseModel):
     def entry(self, delivery_id: str) -> PlanEntry | None:
         return next((e for e in self.entries if e.id == delivery_id), None)
 
-    def to_item(self) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            **table_keys.plan(self.event_id, self.chunk),
-            "type": "plan",
-            "eventId": self.event_id,
-            "orgId": self.org_id,
-            "createdAt": self.created_at,
-            "plannedAt": self.planned_at,
-            "eventStatus": self.event_status,
-            "ids": [e.id for e in self.entries],
-            "entries": [e.to_item() for e in self.entries],
-            # the sweeper finds, by the hour they were planned, plans whose deliveries never began
+    def item_key(self) -> table_keys.Key:
+        return table_keys.plan(self.event_id, self.chunk)
+
+    def index_keys(self) -> dict[str, str]:
+        # the sweeper finds, by the hour they were planned, plans whose deliveries never began
+        return {
             "gsi2pk": table_keys.pending_bucket(self.planned_epoch),
             "gsi2sk": f"{self.planned_epoch:017.3f}#{self.event_id}#{self.ref}",
         }
-        if self.monitor_id:
-            item["monitorId"] = self.monitor_id
-        if self.dedup_key:
-            item["dedupKey"] = self.dedup_key
-        if self.expires_at:
-            item["ttl"] = self.expires_at
-        return item
 
+    def extra_attributes(self) -> dict[str, Any]:
+        return {"ids": [e.id for e in self.entries]}
+
+    @model_validator(mode="before")
     @classmethod
-    def from_item(cls, item: dict[str, Any]) -> PlanChunk:
-        return cls(
-            event_id=str(item["eventId"]),
-            chunk=int(str(item["sk"]).removeprefix(table_keys.PLAN_PREFIX)),
-            org_id=str(item["orgId"]),
-            created_at=str(item["createdAt"]),
-            planned_at=str(item.get("plannedAt", item["createdAt"])),
-            planned_epoch=float(str(item.get("gsi2sk", "0#")).split("#", 1)[0] or 0),
-            event_status=str(item.get("eventStatus", "triggered")),
-            monitor_id=item.get("monitorId"),
-            dedup_key=item.get("dedupKey"),
-            expires_at=int(item["ttl"]) if item.get("ttl") is not None else None,
-            entries=[PlanEntry.from_item(e) for e in item.get("entries") or []],
-        )
+    def _read_keys(cls, data: Any) -> Any:
+        """An item's chunk number is in its sort key, its planning time in its GSI sort key."""
+        if not isinstance(data, dict) or "sk" not in data:
+            return data
+        read = dict(data)
+        read.setdefault("chunk", int(str(data["sk"]).removeprefix(table_keys.PLAN_PREFIX)))
+        read.setdefault("plannedEpoch", float(str(data.get("gsi2sk", "0#")).split("#", 1)[0] or 0))
+        if "plannedAt" not in read and "planned_at" not in read and "createdAt" in read:
+            read["plannedAt"] = read["createdAt"]
+        return read
 
 
 def record_of(chunk: PlanChunk, entry: PlanEntry) -> DeliveryRecord:

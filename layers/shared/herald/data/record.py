@@ -4,16 +4,19 @@ A record's field aliases are the item's attribute names (camelCase by default, a
 stored name differs), `ITEM_TYPE` is the item's `type` and `item_key()` builds its pk/sk (and GSI
 attributes, when the item has any) from `herald.data.table_keys`. `to_item()`/`from_item()` are the only
 mapping: numbers come back from DynamoDB as Decimal (read as int when whole, else float), string sets
-as sets (read as sorted lists), and fields named in `JSON_TEXT` are stored as compact JSON text.
+as sets (read as sorted lists), and fields named in `JSON_TEXT` are stored as compact JSON text. Fields
+named in `DROP_EMPTY` are left out of the item (or of a nested map) when empty, `Epoch` seconds are stored
+as Decimal to the millisecond, and `index_keys()`/`extra_attributes()` add attributes that no field holds
+(GSI keys, conditional or derived attributes).
 """
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, PlainSerializer, SerializationInfo, model_validator
 from pydantic.alias_generators import to_camel
 
 from herald.data import table_keys
@@ -32,10 +35,45 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _millis(value: float, info: SerializationInfo) -> Decimal | float:
+    return Decimal(str(round(value, 3))) if info.mode == "python" else value
+
+
+Epoch = Annotated[float, PlainSerializer(_millis)]  # epoch seconds, stored as Decimal to the millisecond
+
+
 class StoredPart(BaseModel):
     """A model stored inside an item (a record, or a map nested in one): camelCase attribute names."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    DROP_EMPTY: ClassVar[frozenset[str]] = frozenset()  # omit these attributes when empty (None, "", 0, {}, [])
+
+    def stored_attributes(self) -> dict[str, Any]:
+        """The part as it is stored: its attributes, without the empty DROP_EMPTY ones."""
+        return _drop_empty(self, self.model_dump(by_alias=True))
+
+    @classmethod
+    def _alias(cls, name: str) -> str:
+        field = cls.model_fields[name]
+        return field.serialization_alias or field.alias or name
+
+
+def _drop_empty(part: StoredPart, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` (part's attributes) without its empty DROP_EMPTY attributes, in nested parts too."""
+    for name, value in part:
+        key = part._alias(name)
+        if key not in data:
+            continue
+        if name in part.DROP_EMPTY and not data[key]:
+            del data[key]
+        elif isinstance(value, StoredPart) and isinstance(data[key], dict):
+            _drop_empty(value, data[key])
+        elif isinstance(value, list) and isinstance(data[key], list):
+            for nested, stored in zip(value, data[key], strict=False):
+                if isinstance(nested, StoredPart) and isinstance(stored, dict):
+                    _drop_empty(nested, stored)
+    return data
 
 
 class Record(StoredPart):
@@ -51,12 +89,18 @@ class Record(StoredPart):
         """GSI attributes of the item; none unless the record is indexed."""
         return {}
 
+    def extra_attributes(self) -> dict[str, Any]:
+        """Attributes no field holds as is (derived from fields); none unless the record has any."""
+        return {}
+
     def to_item(self) -> dict[str, Any]:
-        attributes = self.model_dump(by_alias=True, exclude=set(self.NOT_STORED), exclude_none=self.DROP_NONE)
+        attributes = _drop_empty(
+            self, self.model_dump(by_alias=True, exclude=set(self.NOT_STORED), exclude_none=self.DROP_NONE)
+        )
         for name in self.JSON_TEXT:
             alias = self._alias(name)
             attributes[alias] = json.dumps(attributes[alias], separators=(",", ":"), ensure_ascii=True)
-        return {**self.item_key(), **self.index_keys(), "type": self.ITEM_TYPE, **attributes}
+        return {**self.item_key(), **self.index_keys(), "type": self.ITEM_TYPE, **attributes, **self.extra_attributes()}
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Self:
@@ -73,8 +117,3 @@ class Record(StoredPart):
             if isinstance(attributes.get(alias), str):
                 attributes[alias] = json.loads(attributes[alias] or "{}")
         return attributes
-
-    @classmethod
-    def _alias(cls, name: str) -> str:
-        field = cls.model_fields[name]
-        return field.serialization_alias or field.alias or name

@@ -64,7 +64,9 @@ def save(org_id: str, kind: str, destination_ref: str | None, body: TemplateIn) 
         destination = destination_refs.resolve(org_id, destination_ref, kind)
         match, name = destination.match, destination.name
     check(kind, spec, name, orgs.display_name(org_id))
-    stored = store.StoredTemplate(kind, destination_ref, spec, clock.iso(), match)
+    stored = store.StoredTemplate(
+        org_id=org_id, kind=kind, destination_ref=destination_ref, spec=spec, updated_at=clock.iso(), match=match
+    )
     store.put(org_id, stored)
     return to_api(stored)
 

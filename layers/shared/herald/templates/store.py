@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from boto3.dynamodb.conditions import Key
+from pydantic import ConfigDict, model_validator
 
 from herald.data import table_keys
+from herald.data.record import Record
 from herald.data.table import query_all, table
 from herald.errors import NotFound
 from herald.templates.spec import Spec
@@ -17,48 +19,46 @@ from herald.templates.spec import Spec
 CACHE_SECONDS = 30.0
 
 
-@dataclass(frozen=True)
-class StoredTemplate:
+class StoredTemplate(Record):
+    """An org's template for a kind (or one destination): the spec's parts are the item's attributes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ITEM_TYPE: ClassVar[str] = "template"
+    NOT_STORED: ClassVar[frozenset[str]] = frozenset({"org_id", "spec"})  # the key, and the parts apart
+    DROP_EMPTY: ClassVar[frozenset[str]] = frozenset({"destination_ref", "match"})
+
+    org_id: str
     kind: str
-    destination_ref: str | None  # None: the org's template for the kind
+    destination_ref: str | None = None  # None: the org's template for the kind
     spec: Spec
     updated_at: str
     # What a delivery record names for this destination (`family:destinationId`), resolved at save
     # (a Grafana uid becomes the channel's numeric id); None for a kind-wide template.
     match: str | None = None
 
-    def to_item(self, org_id: str) -> dict[str, object]:
-        item: dict[str, object] = {
-            **table_keys.template(org_id, self.kind, self.destination_ref),
-            "type": "template",
-            "kind": self.kind,
-            "updatedAt": self.updated_at,
-        }
-        for name, value in self.spec.parts().items():
-            item[name] = value
-        if self.destination_ref:
-            item["destinationRef"] = self.destination_ref
-        if self.match:
-            item["match"] = self.match
-        return item
+    def item_key(self) -> table_keys.Key:
+        return table_keys.template(self.org_id, self.kind, self.destination_ref)
 
+    def extra_attributes(self) -> dict[str, Any]:
+        return dict(self.spec.parts())
+
+    @model_validator(mode="before")
     @classmethod
-    def from_item(cls, item: dict[str, object]) -> StoredTemplate:
-        def text(name: str) -> str | None:
-            value = item.get(name)
-            return str(value) if value is not None else None
-
-        return cls(
-            kind=str(item["kind"]),
-            destination_ref=text("destinationRef"),
-            spec=Spec(title=text("title"), text=text("text"), body=text("body")),
-            updated_at=str(item["updatedAt"]),
-            match=text("match"),
-        )
+    def _read_parts(cls, data: Any) -> Any:
+        """An item's org is in its key, its spec in its title/text/body attributes."""
+        if not isinstance(data, dict) or "spec" in data:
+            return data
+        read = {k: v for k, v in data.items() if k not in ("title", "text", "body")}
+        parts = {name: data[name] for name in ("title", "text", "body") if data.get(name) is not None}
+        read["spec"] = Spec(**{name: str(value) for name, value in parts.items()})
+        if "org_id" not in read and "orgId" not in read and "pk" in data:
+            read["orgId"] = str(data["pk"]).removeprefix("ORG#")
+        return read
 
 
 def put(org_id: str, stored: StoredTemplate) -> None:
-    table().put_item(Item=stored.to_item(org_id))
+    table().put_item(Item=stored.model_copy(update={"org_id": org_id}).to_item())
     _forget(org_id)
 
 
