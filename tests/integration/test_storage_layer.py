@@ -4,10 +4,12 @@ container kept."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from boto3.dynamodb.conditions import ConditionExpressionBuilder, Key
 
 from herald import caches
 from herald.data import orgs, table_keys
@@ -146,3 +148,60 @@ def test_reset_forgets_what_a_container_kept(aws_env: Resolver) -> None:
     caches.reset()
 
     assert orgs.display_name(ORG) == "After"
+
+
+def test_a_query_keeps_its_placeholders_while_another_thread_queries(
+    aws_env: Resolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two orgs with an alert each
+    for org_id in ("org_first", "org_second"):
+        table().put_item(Item={**table_keys.alert(org_id, "a"), "type": "alert", "orgId": org_id, "id": "a"})
+
+    # And two threads that interleave the way a delivery batch's senders can on a busy container: the first
+    # stops after naming its first key attribute, the second starts its query (boto3 resets its expression
+    # builder), and the first goes on naming its other attribute while the second waits
+    first_named, second_reset, first_done = threading.Event(), threading.Event(), threading.Event()
+    names_asked: list[ConditionExpressionBuilder] = []
+    name_placeholder, reset = ConditionExpressionBuilder._get_name_placeholder, ConditionExpressionBuilder.reset
+
+    def naming(builder: ConditionExpressionBuilder) -> str:
+        if threading.current_thread().name == "first":
+            names_asked.append(builder)
+            if len(names_asked) == 2:  # pk is named, sk is next
+                first_named.set()
+                second_reset.wait(10)
+        return name_placeholder(builder)  # type: ignore[no-any-return]
+
+    def resetting(builder: ConditionExpressionBuilder) -> None:
+        reset(builder)
+        if threading.current_thread().name == "second" and not second_reset.is_set():
+            second_reset.set()
+            first_done.wait(10)
+
+    monkeypatch.setattr(ConditionExpressionBuilder, "_get_name_placeholder", naming)
+    monkeypatch.setattr(ConditionExpressionBuilder, "reset", resetting)
+    answers: dict[str, Any] = {}
+
+    def alerts_of(org_id: str) -> None:
+        try:
+            items = table_module.query_all(
+                KeyConditionExpression=Key("pk").eq(f"ORG#{org_id}") & Key("sk").begins_with("ALERT#")
+            )
+            answers[org_id] = [str(item["orgId"]) for item in items]
+        except StorageFailed as failed:
+            answers[org_id] = str(failed)
+        finally:
+            if threading.current_thread().name == "first":
+                first_done.set()
+
+    # When both query at once
+    first = threading.Thread(target=alerts_of, args=("org_first",), name="first")
+    second = threading.Thread(target=alerts_of, args=("org_second",), name="second")
+    first.start()
+    assert first_named.wait(10)
+    second.start()
+    first.join(20)
+    second.join(20)
+
+    # Then each got its own org's alert, and neither request failed
+    assert answers == {"org_first": ["org_first"], "org_second": ["org_second"]}

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
 from botocore.exceptions import ClientError
 
 from herald.aws import BUILDING, aws_config
@@ -103,9 +104,38 @@ class _Translating:
 
 def _request(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     try:
-        return call(*args, **kwargs)
+        return call(*args, **_with_expressions_built(kwargs))
     except ClientError as error:
         raise translated(error) from error
+
+
+_EXPRESSIONS = (("ConditionExpression", False), ("FilterExpression", False), ("KeyConditionExpression", True))
+
+
+def _with_expressions_built(request: dict[str, Any]) -> dict[str, Any]:
+    """Turns Key(...)/Attr(...) conditions into expression strings with a builder of this request's own.
+
+    boto3 would do it too, but with one builder per resource that each request resets: two threads of a
+    delivery batch querying at once could send each other's placeholders ("Query condition missed key
+    schema element")."""
+    if not any(isinstance(request.get(name), ConditionBase) for name, _ in _EXPRESSIONS):
+        return request
+    builder = ConditionExpressionBuilder()
+    built = dict(request)
+    names = dict(built.get("ExpressionAttributeNames") or {})
+    values = dict(built.get("ExpressionAttributeValues") or {})
+    for name, is_key_condition in _EXPRESSIONS:
+        condition = built.get(name)
+        if isinstance(condition, ConditionBase):
+            expression = builder.build_expression(condition, is_key_condition=is_key_condition)
+            built[name] = expression.condition_expression
+            names.update(expression.attribute_name_placeholders)
+            values.update(expression.attribute_value_placeholders)
+    if names:
+        built["ExpressionAttributeNames"] = names
+    if values:
+        built["ExpressionAttributeValues"] = values
+    return built
 
 
 def written(write: Callable[..., Any], **request: Any) -> bool:
