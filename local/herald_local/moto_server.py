@@ -23,6 +23,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from herald_local import moto_speedups
 from herald_local.wakeups import Wakeups, queue_key
 
 SERVICES = ("dynamodb", "kms", "other", "ses", "sns", "sqs", "ssm", "sts")  # sorted: the order locks are taken in
@@ -131,6 +132,7 @@ class MotoServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> str:
+        moto_speedups.apply()
         app = _Locked(DomainDispatcherApplication(create_backend_app), self.locks, self.wakeups)
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_QuietHandler)
         self.port = self._server.server_port

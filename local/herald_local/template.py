@@ -199,6 +199,9 @@ def provision(template: Template, clients: Any) -> Resolver:
 
     API, functions, layers, alarms and log groups have no local counterpart and are only named.
     """
+    from herald_local import moto_speedups  # moto is only imported where it is used
+
+    moto_speedups.apply()
     resolver = Resolver(template)
     prefix = "herald"
     for name in template.of_type("AWS::Serverless::Function"):
