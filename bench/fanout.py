@@ -222,7 +222,8 @@ def run(context: dict[str, Any]) -> Section:
         "Each k runs in a fresh moto (in-process) with one org whose k webhook alerts match every monitor "
         "(no cooldown, so no cooldown writes); the handler is warmed with a one-event batch first, then the "
         f"{EVENTS_PER_BATCH}-event batch is measured. Calls are counted with botocore hooks, time is the "
-        "handler's wall time (mostly moto's emulation, whose Query sorts the whole table: it grows with k).",
+        "handler's wall time (mostly moto's emulation in Python; herald_local.moto_speedups keeps its Query "
+        "to the partition).",
         f"The uptime alerts family caps an org at {API_LIMIT} alerts, so for k = 20 the alerts past the 10th are "
         "written as items directly (not through the API), standing in for destinations that other families "
         "(Grafana channels, InfluxDB endpoints, …) add to the same fan-out; routing reads them in the same "

@@ -124,6 +124,12 @@ def sqs_messages(queue_url: str, max_messages: int = 10) -> list[dict[str, Any]]
             return found
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `long` go first: pytest-xdist hands out tests in this order, so each starts at once on
+    a worker instead of ending the run alone."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Prints the figures the security suite records (`record_property("security", "...")`)."""
     lines = []

@@ -123,6 +123,7 @@ def delivery_statuses(api: ApiClient, token: str, event_id: str) -> Counter[str]
 SCALE = int(os.environ.get("HERALD_FANOUT_SCALE", "5000"))
 
 
+@pytest.mark.long
 def test_one_event_reaches_thousands_of_destinations_through_paged_jobs_exactly_once(
     aws_env: Resolver,
     handler: Callable[[dict[str, Any], Any], Any],
