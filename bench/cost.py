@@ -147,6 +147,7 @@ class Measured:
     fanout_reads: float
     fanout_writes: float
     fanout_sqs: float
+    fanout_item_bytes: float  # size of a fan-out write (a plan chunk)
     delivery_item_bytes: float  # size of a delivery record write
     delivery_calls_per_message: float  # AWS calls per message in the delivery function
     delivery_writes_per_message: float
@@ -178,7 +179,7 @@ def usage_for(m: Measured) -> Usage:
         + gb_seconds(fanout_seconds) * per_event_fanout
         + gb_seconds(delivery_seconds) * delivery_batches,
         dynamodb_write_units=m.intake_write_units
-        + m.fanout_writes * per_event_fanout * write_units(m.delivery_item_bytes)
+        + m.fanout_writes * per_event_fanout * write_units(m.fanout_item_bytes)
         + k * m.delivery_writes_per_message * write_units(m.delivery_item_bytes),
         dynamodb_read_units=m.fanout_reads * per_event_fanout + k * m.delivery_reads_per_message,
         sqs_requests=m.fanout_sqs * per_event_fanout + delivery_batches * SQS_POLL_REQUESTS_PER_BATCH,
@@ -206,6 +207,9 @@ def measured_from(context: dict[str, Any]) -> list[Measured]:
     dyn_reads = sum(n for op, n in calls.items() if op in ("dynamodb:GetItem", "dynamodb:Query"))
     per_message_calls = sum(calls.values()) / 10
     peak = max(1, int(delivery.get("peak") or 1))
+    # a delivery record as the delivery writes it (section 3's end-to-end count), else one write unit's worth
+    records = [m["record_bytes"] for m in context.get("fanout_rows", {}).get("writes", []) if m["record_bytes"]]
+    record_bytes = float(max(records)) if records else 1024.0
     results = []
     for f in fanout:
         reads = sum(n for op, n in f["dynamodb"].items() if op in ("GetItem", "Query"))
@@ -220,7 +224,8 @@ def measured_from(context: dict[str, Any]) -> list[Measured]:
                 fanout_reads=reads,
                 fanout_writes=writes,
                 fanout_sqs=f["send_batches"],
-                delivery_item_bytes=f["put_bytes"],
+                fanout_item_bytes=f["put_bytes"],
+                delivery_item_bytes=record_bytes,
                 delivery_calls_per_message=per_message_calls,
                 delivery_writes_per_message=dyn_writes / 10,
                 delivery_reads_per_message=dyn_reads / 10,
@@ -340,8 +345,9 @@ def run(context: dict[str, Any]) -> Section:
         "is in the decrypted-secrets cache, so no KMS Decrypt; the first batch per destination, container and "
         "5 minutes adds one Decrypt, $0.000003).",
         "DynamoDB units: a write costs ceil(item size / 1 KB) units, with DynamoDB's item size (names + "
-        "values) computed from the items the requests carried; a transaction costs twice its items; delivery "
-        "updates are charged at the delivery record's size; every read call is counted as 1 unit (≤ 4 KB, "
+        "values) computed from the items the requests carried; a transaction costs twice its items; the "
+        "fan-out's writes are charged at its plan chunk's size, the delivery's at the delivery record's (section "
+        "3's end-to-end count); every read call is counted as 1 unit (≤ 4 KB, "
         "strongly consistent). Stream reads by Lambda are free.",
         f"Lambda duration is modelled, not taken from moto's timings: {INVOCATION_OVERHEAD_SECONDS * 1000:.0f} ms "
         f"per invocation + {AWS_CALL_SECONDS * 1000:.0f} ms per AWS call (sequential), and for a delivery batch "

@@ -98,6 +98,7 @@ def test_usage_model_adds_up_the_measured_counts() -> None:
         fanout_reads=300,
         fanout_writes=500,
         fanout_sqs=50,
+        fanout_item_bytes=7000,  # a plan chunk: 7 write units per fan-out write
         delivery_item_bytes=1500,  # 2 write units per delivery write
         delivery_calls_per_message=3,
         delivery_writes_per_message=2,
@@ -109,7 +110,7 @@ def test_usage_model_adds_up_the_measured_counts() -> None:
     assert usage.destinations == 5
     assert usage.api_requests == 1
     assert usage.lambda_requests == pytest.approx(1 + 0.01 + 0.5)
-    assert usage.dynamodb_write_units == pytest.approx(1 + 5 * 2 + 5 * 2 * 2)
+    assert usage.dynamodb_write_units == pytest.approx(1 + 5 * 7 + 5 * 2 * 2)
     assert usage.dynamodb_read_units == pytest.approx(3)
     assert usage.sqs_requests == pytest.approx(0.5 + 0.5 * 2)
     assert usage.kms_requests == pytest.approx(5)
