@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from herald.errors import HeraldError
 
-RULE_TYPES: tuple[str, ...] = (
-    "wait",
-    "notify_by_slack",
-    "notify_by_sms",
-    "notify_by_phone_call",
-    "notify_by_telegram",
-    "notify_by_email",
-    "notify_by_mobile_app",
-    "notify_by_mobile_app_critical",
-    "notify_by_webhook",
-    "notify_by_msteams",
-)
 RuleType = Literal[
     "wait",
     "notify_by_slack",
@@ -32,6 +20,7 @@ RuleType = Literal[
     "notify_by_webhook",
     "notify_by_msteams",
 ]
+RULE_TYPES: tuple[str, ...] = get_args(RuleType)
 DURATIONS: tuple[int, ...] = (60, 300, 900, 1800, 3600)
 DEFAULT_DURATION = 300
 RULES_PAGE_SIZE = 50
