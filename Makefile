@@ -51,7 +51,7 @@ scan: $(STAMP) .venv-scan/.installed
 	@touch $@
 
 pytest: $(STAMP)
-	$(VENV)/bin/pytest -n 3 --dist loadgroup --durations=15
+	$(VENV)/bin/pytest -n 2 --dist loadgroup --durations=15
 
 # template.yaml's per-kind blocks (queues, DLQs, alarms, event sources, send policies) from the channel contract
 template: $(STAMP)

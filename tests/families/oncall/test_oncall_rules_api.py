@@ -437,7 +437,7 @@ def test_twenty_concurrent_inserts_and_deletes_keep_positions_gapless(
             position = [0, -1, None, 1][n % 4]
             body = {"user_id": user, "type": "notify_by_email", **({} if position is None else {"position": position})}
             answer = call(client, "POST", RULES, token, body)
-            for _ in range(3):
+            for _ in range(8):
                 # Answers that wrote nothing and ask for a retry: 503 (the chain kept changing), and a 400
                 # "Field required" for a valid body, seen when twenty Powertools resolvers validate at once in
                 # one process (a harness artifact: a Lambda process serves one request at a time).
@@ -453,7 +453,9 @@ def test_twenty_concurrent_inserts_and_deletes_keep_positions_gapless(
     for thread in threads:
         thread.join()
 
-    assert sorted(r.status for r in results) == [201] * 14 + [204] * 6, [r.text for r in results]
+    assert sorted(r.status for r in results) == [201] * 14 + [204] * 6, [
+        r.text for r in results if r.status not in (201, 204)
+    ]
     created = {r.json()["id"] for r in results if r.status == 201}
     listed = chain(seed_api, token, user)
     assert [p for _, p in listed] == list(range(14))
