@@ -18,7 +18,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from herald.data import table_keys
 from herald.data.record import Epoch, Record
-from herald.data.table import is_conditional_failure, table
+from herald.data.table import is_conditional_failure, table, written
+from herald.data.unique import ABSENT
 
 
 class DeliveryRecord(Record):
@@ -119,13 +120,7 @@ def _pending_index(since: float, event_id: str, delivery_id: str) -> dict[str, s
 
 def put_if_absent(record: DeliveryRecord) -> bool:
     """True when written; False when this (event, destination) already has its record."""
-    try:
-        table().put_item(Item=record.to_item(), ConditionExpression="attribute_not_exists(pk)")
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(table().put_item, Item=record.to_item(), ConditionExpression=ABSENT)
 
 
 def create_claimed(record: DeliveryRecord, now: float, lease_seconds: float, at: str) -> DeliveryRecord | None:

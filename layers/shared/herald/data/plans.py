@@ -13,13 +13,13 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field, model_validator
 
 from herald.data import table_keys
 from herald.data.deliveries import DeliveryRecord
 from herald.data.record import Record, StoredPart
-from herald.data.table import is_conditional_failure, query_all, table
+from herald.data.table import query_all, table, written
+from herald.data.unique import ABSENT
 from herald.settings import get_settings
 
 CHUNK_ENTRIES = 100  # destinations per plan item: a chunk stays far below DynamoDB's 400 KB item limit
@@ -142,13 +142,7 @@ def chunked(entries: Iterable[PlanEntry]) -> list[list[PlanEntry]]:
 
 def put_if_absent(chunk: PlanChunk) -> bool:
     """False when the chunk number is taken (a concurrent plan of the same event: the caller retries)."""
-    try:
-        table().put_item(Item=chunk.to_item(), ConditionExpression="attribute_not_exists(pk)")
-        return True
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
+    return written(table().put_item, Item=chunk.to_item(), ConditionExpression=ABSENT)
 
 
 def get(event_id: str, ref: str) -> PlanChunk | None:
